@@ -1,0 +1,2 @@
+//! session-orchestrator CLI (wip).
+fn main() {}

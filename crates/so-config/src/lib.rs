@@ -1,0 +1,1 @@
+//! so-config (work in progress)

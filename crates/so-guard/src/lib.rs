@@ -1,0 +1,1 @@
+//! so-guard (work in progress)

@@ -1,0 +1,2 @@
+//! destructive-guard hook (wip).
+fn main() {}

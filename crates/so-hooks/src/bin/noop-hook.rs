@@ -1,0 +1,2 @@
+//! A hook that does nothing: the baseline the benchmarks compare against.
+fn main() {}

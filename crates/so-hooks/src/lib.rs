@@ -1,0 +1,1 @@
+//! Thin hook binaries.

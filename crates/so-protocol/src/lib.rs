@@ -1,0 +1,1 @@
+//! so-protocol (work in progress)

@@ -1,0 +1,1 @@
+//! so-shell (work in progress)
