@@ -134,3 +134,14 @@ fn recovery_keeps_continued_lines_together() {
     let script = parse("git reset \\\n--hard\necho \"unterminated", &Limits::default());
     assert_eq!(script.commands[0].argv.iter().map(|w| w.text.as_str()).collect::<Vec<_>>(), ["git", "reset", "--hard"]);
 }
+
+#[test]
+fn mktemp_paths_and_traps() {
+    let script = parse("tmpdir=\"$(mktemp -d)\"\ntrap 'rm -rf \"$tmpdir\"' EXIT", &Limits::default());
+    let rm = script.commands.iter().find(|c| c.argv.first().is_some_and(|w| w.text == "rm")).unwrap();
+    assert_eq!(rm.argv[2].text, "/tmp/tmp.XXXXXXXXXX");
+    assert!(!rm.argv[2].dynamic);
+    let script = parse("d=$(mktemp -d -p .); rm -rf \"$d\"", &Limits::default());
+    let rm = script.commands.iter().find(|c| c.argv.first().is_some_and(|w| w.text == "rm")).unwrap();
+    assert!(rm.argv[2].dynamic);
+}

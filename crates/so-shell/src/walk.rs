@@ -284,6 +284,16 @@ impl<'l> Walker<'l> {
             }
         }
         if let Some(first) = cmd.argv.first()
+            && first.text == "trap"
+            && let Some(code) = cmd.argv.get(1)
+            && !code.text.starts_with('-')
+            && !code.dynamic
+        {
+            // `trap 'CODE' EXIT` runs CODE later in this same shell, with its variables.
+            let code = code.text.clone();
+            self.source(&code, context);
+        }
+        if let Some(first) = cmd.argv.first()
             && matches!(first.text.as_str(), "cd" | "pushd")
         {
             let target = cmd
@@ -545,6 +555,14 @@ impl<'l> Walker<'l> {
                     .skip_while(|a| matches!(*a, "-n" | "-e" | "-E"))
                     .collect();
                 Some(args.join(" "))
+            }
+            // `mktemp` with no directory of its own makes a path in the temp dir, so
+            // `d=$(mktemp -d); rm -rf "$d"` is seen as the scratch clean-up it is.
+            "mktemp" => {
+                let elsewhere = cmd.argv[1..].iter().any(|w| {
+                    w.text == "-p" || w.text.starts_with("--tmpdir=") || (!w.text.starts_with('-') && w.text.contains('/'))
+                });
+                (!elsewhere).then(|| "/tmp/tmp.XXXXXXXXXX".to_owned())
             }
             _ => None,
         }
