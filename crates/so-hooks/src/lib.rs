@@ -1,1 +1,56 @@
-//! Thin hook binaries.
+//! The hook handlers behind the hook binaries: each turns one decoded [`HookInput`] into
+//! one [`Outcome`]. The binaries in `src/bin/` are a line each; reading stdin, catching
+//! panics and rendering the client's dialect live in `so-protocol`.
+
+use std::path::PathBuf;
+
+use so_guard::{Analysis, Decision, Guard, GuardContext};
+use so_protocol::{EventKind, HookInput, Outcome};
+
+/// The destructive-command guard: judges the shell command of a pre-execution event.
+/// Everything else (other tools, post-events) gets no opinion.
+pub fn destructive_guard(input: &HookInput) -> Outcome {
+    if !matches!(
+        input.event,
+        EventKind::PreToolUse | EventKind::BeforeShellExecution | EventKind::PermissionRequest
+    ) {
+        return Outcome::Allow;
+    }
+    let Some(command) = input.shell_command() else {
+        return Outcome::Allow;
+    };
+    if command.trim().is_empty() {
+        return Outcome::Allow;
+    }
+    let cwd = input
+        .cwd
+        .clone()
+        .or_else(|| std::env::current_dir().ok())
+        .unwrap_or_else(|| PathBuf::from("/"));
+    let cx = GuardContext::for_cwd(&cwd);
+    let guard = Guard::for_project(&cx.project_root);
+    outcome(&guard.check(command, &cx))
+}
+
+/// The hook outcome for an analysis.
+pub fn outcome(analysis: &Analysis) -> Outcome {
+    match analysis.decision {
+        Decision::Allow if analysis.notices.is_empty() => Outcome::Allow,
+        Decision::Allow => Outcome::Warn {
+            message: format!("destructive-guard: {}", analysis.notices.join("; ")),
+        },
+        Decision::Warn => Outcome::Warn {
+            message: format!(
+                "{} (allowed: `allow-destructive-ops` is set in the Session Config)",
+                analysis.summary()
+            ),
+        },
+        Decision::Deny => Outcome::Deny {
+            reason: analysis.reason(),
+            user_message: Some(analysis.summary()),
+        },
+        Decision::Ask | Decision::Indeterminate => Outcome::Ask {
+            reason: analysis.reason(),
+        },
+    }
+}

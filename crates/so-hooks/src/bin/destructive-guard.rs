@@ -1,2 +1,8 @@
-//! destructive-guard hook (wip).
-fn main() {}
+//! `destructive-guard`: PreToolUse (Bash) / beforeShellExecution hook. Fails closed.
+
+fn main() -> std::process::ExitCode {
+    so_protocol::run_hook(
+        so_protocol::FailurePolicy::FailClosed,
+        so_hooks::destructive_guard,
+    )
+}
