@@ -18,7 +18,8 @@ fn parse(args: &[String]) -> Result<Options, String> {
     let mut o = Options {
         json: false,
         client: "claude".to_owned(),
-        cwd: std::env::current_dir().map_err(|e| format!("cannot read the current directory: {e}"))?,
+        cwd: std::env::current_dir()
+            .map_err(|e| format!("cannot read the current directory: {e}"))?,
         corpus: None,
         command: Vec::new(),
     };
@@ -27,16 +28,23 @@ fn parse(args: &[String]) -> Result<Options, String> {
         match a.as_str() {
             "--json" => o.json = true,
             "--client" => {
-                let v = it.next().ok_or("`--client` needs claude, codex or cursor")?;
+                let v = it
+                    .next()
+                    .ok_or("`--client` needs claude, codex or cursor")?;
                 if !matches!(v.as_str(), "claude" | "codex" | "cursor") {
                     return Err(format!("unknown client `{v}`: use claude, codex or cursor"));
                 }
                 o.client.clone_from(v);
             }
             "--cwd" => o.cwd = PathBuf::from(it.next().ok_or("`--cwd` needs a directory")?),
-            "--corpus" => o.corpus = Some(PathBuf::from(it.next().ok_or("`--corpus` needs a TSV file")?)),
+            "--corpus" => {
+                o.corpus = Some(PathBuf::from(
+                    it.next().ok_or("`--corpus` needs a TSV file")?,
+                ));
+            }
             "--" => {
                 o.command.extend(it.by_ref().cloned());
+                break;
             }
             _ => o.command.push(a.clone()),
         }
@@ -58,7 +66,9 @@ pub fn run(args: &[String]) -> ExitCode {
         return corpus(&guard, &cx, path, o.json);
     }
     if o.command.is_empty() {
-        eprintln!("error: give a command to check, e.g. `session-orchestrator check git reset --hard`");
+        eprintln!(
+            "error: give a command to check, e.g. `session-orchestrator check git reset --hard`"
+        );
         return ExitCode::from(64);
     }
     let command = o.command.join(" ");
@@ -142,7 +152,11 @@ fn corpus(guard: &Guard, cx: &GuardContext, path: &PathBuf, json: bool) -> ExitC
         }
         let f: Vec<&str> = line.split('\t').collect();
         if f.len() != 5 || !matches!(f[2], "block" | "allow") {
-            eprintln!("error: {}:{}: expected 5 tab-separated fields with `block` or `allow` third", path.display(), n + 1);
+            eprintln!(
+                "error: {}:{}: expected 5 tab-separated fields with `block` or `allow` third",
+                path.display(),
+                n + 1
+            );
             return ExitCode::from(65);
         }
         let command = f[1].replace("\\n", "\n");
@@ -151,7 +165,13 @@ fn corpus(guard: &Guard, cx: &GuardContext, path: &PathBuf, json: bool) -> ExitC
         let got_block = a.decision != Decision::Allow;
         matrix[usize::from(expected_block)][usize::from(got_block)] += 1;
         if expected_block != got_block {
-            disagreements.push((f[0].to_owned(), f[2].to_owned(), a.decision, a.primary().map(|x| x.rule.clone()), f[1].to_owned()));
+            disagreements.push((
+                f[0].to_owned(),
+                f[2].to_owned(),
+                a.decision,
+                a.primary().map(|x| x.rule.clone()),
+                f[1].to_owned(),
+            ));
         }
     }
     if json {
@@ -166,12 +186,28 @@ fn corpus(guard: &Guard, cx: &GuardContext, path: &PathBuf, json: bool) -> ExitC
         println!("                 got block   got allow");
         println!("expected block   {:>9}   {:>9}", matrix[1][1], matrix[1][0]);
         println!("expected allow   {:>9}   {:>9}", matrix[0][1], matrix[0][0]);
-        println!("{} cases, {} agree, {} disagree", total, total - disagreements.len(), disagreements.len());
+        println!(
+            "{} cases, {} agree, {} disagree",
+            total,
+            total - disagreements.len(),
+            disagreements.len()
+        );
         for d in &disagreements {
-            println!("{}\texpected {}\tgot {}\t{}\t{}", d.0, d.1, d.2, d.3.as_deref().unwrap_or("-"), d.4);
+            println!(
+                "{}\texpected {}\tgot {}\t{}\t{}",
+                d.0,
+                d.1,
+                d.2,
+                d.3.as_deref().unwrap_or("-"),
+                d.4
+            );
         }
     }
-    if disagreements.is_empty() { ExitCode::SUCCESS } else { ExitCode::from(1) }
+    if disagreements.is_empty() {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(1)
+    }
 }
 
 fn fs_read(path: &PathBuf) -> Result<String, String> {

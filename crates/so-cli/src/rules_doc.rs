@@ -1,6 +1,7 @@
 //! `session-orchestrator rules`: the rule registry as text or as the Markdown of
 //! `docs/rules.md` (a test keeps that file equal to this output).
 
+use std::fmt::Write as _;
 use std::process::ExitCode;
 
 pub fn run(args: &[String]) -> ExitCode {
@@ -8,7 +9,13 @@ pub fn run(args: &[String]) -> ExitCode {
         print!("{}", markdown());
     } else {
         for r in so_guard::registry() {
-            println!("{:<28} {:<18} {:<5} {}", r.id, r.pack, r.severity.name(), r.summary);
+            println!(
+                "{:<28} {:<18} {:<5} {}",
+                r.id,
+                r.pack,
+                r.severity.name(),
+                r.summary
+            );
         }
     }
     ExitCode::SUCCESS
@@ -23,21 +30,32 @@ pub fn markdown() -> String {
          | pack | default | covers |\n|---|---|---|\n",
     );
     for p in so_guard::PACKS {
-        out.push_str(&format!("| `{}` | {} | {} |\n", p.id, if p.default_enabled { "on" } else { "off" }, p.summary));
+        let _ = writeln!(
+            out,
+            "| `{}` | {} | {} |",
+            p.id,
+            if p.default_enabled { "on" } else { "off" },
+            p.summary
+        );
     }
     out.push_str("\n## Rules\n");
     for r in so_guard::registry() {
-        out.push_str(&format!(
+        let _ = write!(
+            out,
             "\n### `{}`\n\n- pack: `{}`, severity: `{}`{}\n- blocks: {}\n- instead: {}\n- example blocked: `{}`\n- example allowed: `{}`\n",
             r.id,
             r.pack,
             r.severity.name(),
-            if r.always_enforced { ", always enforced (also in warn-only mode)" } else { "" },
+            if r.always_enforced {
+                ", always enforced (also in warn-only mode)"
+            } else {
+                ""
+            },
             r.summary,
             r.alternative,
             r.block_example,
             r.allow_example
-        ));
+        );
     }
     out
 }

@@ -95,7 +95,9 @@ impl<'a> Engine<'a> {
     /// Analyses a string bash will run.
     pub fn code(&mut self, code: &str) {
         if self.depth >= MAX_CODE_DEPTH {
-            self.problem(format!("command strings nest deeper than {MAX_CODE_DEPTH} levels"));
+            self.problem(format!(
+                "command strings nest deeper than {MAX_CODE_DEPTH} levels"
+            ));
             return;
         }
         self.depth += 1;

@@ -49,7 +49,11 @@ impl Guard {
     /// A guard with this policy, fully armed.
     pub fn new(policy: Policy) -> Self {
         let notices = policy.notices().to_vec();
-        Self { policy, warn_only: false, notices }
+        Self {
+            policy,
+            warn_only: false,
+            notices,
+        }
     }
 
     /// The guard for a project: shipped policy, the project's overlay, and the Session
@@ -60,10 +64,14 @@ impl Guard {
         match so_config::SessionConfig::discover(project_root) {
             Ok(Some(config)) => match config.allow_destructive_ops() {
                 Ok(on) => guard.warn_only = on,
-                Err(e) => guard.notices.push(format!("{e}; the destructive guard stays armed")),
+                Err(e) => guard
+                    .notices
+                    .push(format!("{e}; the destructive guard stays armed")),
             },
             Ok(None) => {}
-            Err(e) => guard.notices.push(format!("{e}; the destructive guard stays armed")),
+            Err(e) => guard
+                .notices
+                .push(format!("{e}; the destructive guard stays armed")),
         }
         guard
     }
@@ -84,8 +92,15 @@ impl Guard {
         let mut engine = engine::Engine::new(cx, &self.policy);
         engine.code(command);
         let mut findings = engine.findings;
-        findings.sort_by(|a, b| b.severity.cmp(&a.severity).then(b.always_enforced.cmp(&a.always_enforced)));
-        let decision = if findings.iter().any(|f| f.always_enforced && f.severity == Severity::Deny) {
+        findings.sort_by(|a, b| {
+            b.severity
+                .cmp(&a.severity)
+                .then(b.always_enforced.cmp(&a.always_enforced))
+        });
+        let decision = if findings
+            .iter()
+            .any(|f| f.always_enforced && f.severity == Severity::Deny)
+        {
             Decision::Deny
         } else if !findings.is_empty() && self.warn_only {
             Decision::Warn

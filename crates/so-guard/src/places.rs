@@ -9,15 +9,68 @@ use crate::context::{GuardContext, normalize};
 
 /// Directory names whose contents a build or package manager recreates.
 pub(crate) const REGENERABLE: &[&str] = &[
-    "node_modules", "target", "dist", "build", "out", ".next", ".nuxt", ".svelte-kit",
-    ".angular", ".turbo", ".parcel-cache", ".vite", "coverage", ".nyc_output", ".cache",
-    "__pycache__", ".pytest_cache", ".mypy_cache", ".ruff_cache", ".tox", ".nox", ".venv",
-    "venv", ".eggs", ".gradle", ".dart_tool", "_build", "deps", ".build", "DerivedData",
-    "storybook-static", ".docusaurus", ".expo", "htmlcov", ".hypothesis", "site", "_site",
-    ".sass-cache", "tmp", ".tmp", "temp", "bazel-out", "cmake-build-debug",
-    "cmake-build-release", "obj", "bin", "compiled", "generated", ".generated", "gen",
-    ".terraform-cache", "pkg", ".stack-work", "dist-newstyle", "zig-cache", "zig-out",
-    ".zig-cache", "elm-stuff", ".elixir_ls", ".dart_tool", "Pods", ".yarn-cache",
+    "node_modules",
+    "target",
+    "dist",
+    "build",
+    "out",
+    ".next",
+    ".nuxt",
+    ".svelte-kit",
+    ".angular",
+    ".turbo",
+    ".parcel-cache",
+    ".vite",
+    "coverage",
+    ".nyc_output",
+    ".cache",
+    "__pycache__",
+    ".pytest_cache",
+    ".mypy_cache",
+    ".ruff_cache",
+    ".tox",
+    ".nox",
+    ".venv",
+    "venv",
+    ".eggs",
+    ".gradle",
+    ".dart_tool",
+    "_build",
+    "deps",
+    ".build",
+    "DerivedData",
+    "storybook-static",
+    ".docusaurus",
+    ".expo",
+    "htmlcov",
+    ".hypothesis",
+    "site",
+    "_site",
+    ".sass-cache",
+    "tmp",
+    ".tmp",
+    "temp",
+    "bazel-out",
+    "cmake-build-debug",
+    "cmake-build-release",
+    "obj",
+    "bin",
+    "compiled",
+    "generated",
+    ".generated",
+    "gen",
+    ".terraform-cache",
+    "pkg",
+    ".stack-work",
+    "dist-newstyle",
+    "zig-cache",
+    "zig-out",
+    ".zig-cache",
+    "elm-stuff",
+    ".elixir_ls",
+    ".dart_tool",
+    "Pods",
+    ".yarn-cache",
 ];
 
 /// Whether a file or directory name is regenerable output: a listed name, a variant of
@@ -33,19 +86,89 @@ pub(crate) fn regenerable_name(name: &str) -> bool {
 
 /// File extensions of artefacts, logs and scratch files that a wildcard may sweep.
 const JUNK_EXTENSIONS: &[&str] = &[
-    "log", "tmp", "temp", "pyc", "pyo", "o", "obj", "a", "so", "dylib", "class", "orig",
-    "rej", "bak", "swp", "swo", "out", "pid", "lock", "tsbuildinfo", "d", "gcda", "gcno",
-    "profraw", "prof", "snap.new", "pending-snap", "coverage", "lcov", "xml", "json", "txt",
-    "bk", "map", "egg-info", "whl", "gz", "zip", "tar", "tgz", "dmp", "core", "trace",
+    "log",
+    "tmp",
+    "temp",
+    "pyc",
+    "pyo",
+    "o",
+    "obj",
+    "a",
+    "so",
+    "dylib",
+    "class",
+    "orig",
+    "rej",
+    "bak",
+    "swp",
+    "swo",
+    "out",
+    "pid",
+    "lock",
+    "tsbuildinfo",
+    "d",
+    "gcda",
+    "gcno",
+    "profraw",
+    "prof",
+    "snap.new",
+    "pending-snap",
+    "coverage",
+    "lcov",
+    "xml",
+    "json",
+    "txt",
+    "bk",
+    "map",
+    "egg-info",
+    "whl",
+    "gz",
+    "zip",
+    "tar",
+    "tgz",
+    "dmp",
+    "core",
+    "trace",
 ];
 
-const TEMP_ROOTS: &[&str] = &["/tmp", "/var/tmp", "/private/tmp", "/dev/shm", "/private/var/folders", "/var/folders"];
+const TEMP_ROOTS: &[&str] = &[
+    "/tmp",
+    "/var/tmp",
+    "/private/tmp",
+    "/dev/shm",
+    "/private/var/folders",
+    "/var/folders",
+];
 
 /// Top-level system directories: deleting in them breaks the machine.
 const SYSTEM_ROOTS: &[&str] = &[
-    "/bin", "/boot", "/dev", "/etc", "/lib", "/lib32", "/lib64", "/libx32", "/opt", "/proc",
-    "/root", "/run", "/sbin", "/srv", "/sys", "/usr", "/var", "/snap", "/mnt", "/media",
-    "/home", "/Users", "/System", "/Library", "/Applications", "/private", "/nix",
+    "/bin",
+    "/boot",
+    "/dev",
+    "/etc",
+    "/lib",
+    "/lib32",
+    "/lib64",
+    "/libx32",
+    "/opt",
+    "/proc",
+    "/root",
+    "/run",
+    "/sbin",
+    "/srv",
+    "/sys",
+    "/usr",
+    "/var",
+    "/snap",
+    "/mnt",
+    "/media",
+    "/home",
+    "/Users",
+    "/System",
+    "/Library",
+    "/Applications",
+    "/private",
+    "/nix",
 ];
 
 /// Where a path points.
@@ -130,10 +253,21 @@ pub(crate) fn locate(word: &Word, cwd: Option<&Word>, cx: &GuardContext) -> Plac
         }),
         _ => None,
     };
-    let glob_name = word.glob.then(|| text.rsplit('/').next().unwrap_or_default().trim_matches('*').trim_end_matches('/'));
+    let glob_name = word.glob.then(|| {
+        text.rsplit('/')
+            .next()
+            .unwrap_or_default()
+            .trim_matches('*')
+            .trim_end_matches('/')
+    });
     let regenerable = below.is_some_and(|b| {
-        b.components().any(|c| regenerable_name(&c.as_os_str().to_string_lossy()))
-    }) || (glob_name.is_some_and(regenerable_name) && matches!(zone_dir, Zone::Project | Zone::ProjectRoot | Zone::HomeData | Zone::Elsewhere));
+        b.components()
+            .any(|c| regenerable_name(&c.as_os_str().to_string_lossy()))
+    }) || (glob_name.is_some_and(regenerable_name)
+        && matches!(
+            zone_dir,
+            Zone::Project | Zone::ProjectRoot | Zone::HomeData | Zone::Elsewhere
+        ));
     let zone = if word.glob && dir == path {
         zone_of(&path, cx)
     } else {
@@ -172,10 +306,7 @@ pub(crate) fn resolve(word: &Word, base: &Path, cx: &GuardContext) -> Option<Pat
         let (var, rest) = leading_variable(text)?;
         let root = match var {
             "HOME" => cx.home.clone()?,
-            "TMPDIR" => cx
-                .tmpdir
-                .clone()
-                .unwrap_or_else(|| PathBuf::from("/tmp")),
+            "TMPDIR" => cx.tmpdir.clone().unwrap_or_else(|| PathBuf::from("/tmp")),
             "PWD" => base.to_path_buf(),
             _ => return None,
         };
@@ -189,7 +320,11 @@ pub(crate) fn resolve(word: &Word, base: &Path, cx: &GuardContext) -> Option<Pat
         (base.to_path_buf(), text)
     };
     let rest = rest.trim_start_matches('/');
-    Some(normalize(&if rest.is_empty() { root } else { root.join(rest) }))
+    Some(normalize(&if rest.is_empty() {
+        root
+    } else {
+        root.join(rest)
+    }))
 }
 
 /// `$HOME/x`, `${HOME}/x`, `${TMPDIR:-/tmp}/x`, `$(pwd)/x` → (variable, rest).
@@ -203,7 +338,9 @@ fn leading_variable(text: &str) -> Option<(&str, &str)> {
         let name = inner.split([':', '-', '=']).next()?;
         let default = inner.strip_prefix(name).unwrap_or("");
         // Only a default that is itself a temp path keeps `${TMPDIR:-/tmp}` a temp path.
-        if !default.is_empty() && !(name == "TMPDIR" && default.trim_start_matches([':', '-']).starts_with("/tmp")) {
+        let temp_default =
+            name == "TMPDIR" && default.trim_start_matches([':', '-']).starts_with("/tmp");
+        if !default.is_empty() && !temp_default {
             return None;
         }
         return Some((name, &body[end + 1..]));
@@ -229,7 +366,8 @@ pub(crate) fn zone_of(path: &Path, cx: &GuardContext) -> Zone {
     }
     // The project root may be `/` or home when no marker was found; those never make
     // a path "project".
-    let project_is_real = cx.project_root.parent().is_some() && Some(&cx.project_root) != cx.home.as_ref();
+    let project_is_real =
+        cx.project_root.parent().is_some() && Some(&cx.project_root) != cx.home.as_ref();
     if project_is_real && path.starts_with(&cx.project_root) {
         return Zone::Project;
     }
@@ -271,7 +409,11 @@ mod tests {
     use super::*;
 
     fn cx() -> GuardContext {
-        GuardContext::fixed(Path::new("/home/u/proj"), Path::new("/home/u/proj"), Path::new("/home/u"))
+        GuardContext::fixed(
+            Path::new("/home/u/proj"),
+            Path::new("/home/u/proj"),
+            Path::new("/home/u"),
+        )
     }
 
     fn zone(text: &str, dynamic: bool) -> Zone {

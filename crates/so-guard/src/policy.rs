@@ -118,11 +118,17 @@ impl Policy {
                     description: None,
                     packs: BTreeMap::new(),
                     rules: BTreeMap::new(),
-                    guard_files: vec!["CLAUDE.md".into(), "AGENTS.md".into(), ".orchestrator/**".into()],
+                    guard_files: vec![
+                        "CLAUDE.md".into(),
+                        "AGENTS.md".into(),
+                        ".orchestrator/**".into(),
+                    ],
                     protected_paths: vec![".git/**".into()],
                     custom_rules: Vec::new(),
                 });
-                p.notices.push(format!("shipped policy unreadable, using built-in defaults: {e}"));
+                p.notices.push(format!(
+                    "shipped policy unreadable, using built-in defaults: {e}"
+                ));
                 p
             }
         }
@@ -135,16 +141,24 @@ impl Policy {
         match std::fs::read_to_string(&path) {
             Ok(text) => match parse(&text, &path) {
                 Ok(overlay) => policy.apply_overlay(overlay),
-                Err(e) => policy.notices.push(format!("{e}; the shipped policy applies unchanged")),
+                Err(e) => policy
+                    .notices
+                    .push(format!("{e}; the shipped policy applies unchanged")),
             },
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
-            Err(source) => policy.notices.push(format!("{}; the shipped policy applies unchanged", PolicyError::Io { path, source })),
+            Err(source) => policy.notices.push(format!(
+                "{}; the shipped policy applies unchanged",
+                PolicyError::Io { path, source }
+            )),
         }
         policy
     }
 
     fn from_file(file: PolicyFile) -> Self {
-        let mut packs: HashMap<String, bool> = PACKS.iter().map(|p| (p.id.to_owned(), p.default_enabled)).collect();
+        let mut packs: HashMap<String, bool> = PACKS
+            .iter()
+            .map(|p| (p.id.to_owned(), p.default_enabled))
+            .collect();
         packs.extend(file.packs);
         let mut policy = Self {
             packs,
@@ -159,7 +173,9 @@ impl Policy {
                 Some(s) => {
                     policy.severities.insert(id, s);
                 }
-                None => policy.notices.push(format!("policy rule `{id}`: unknown severity `{sev}`")),
+                None => policy
+                    .notices
+                    .push(format!("policy rule `{id}`: unknown severity `{sev}`")),
             }
         }
         policy.add_custom(file.custom_rules);
@@ -171,22 +187,36 @@ impl Policy {
             if on {
                 self.packs.insert(pack, true);
             } else if self.packs.get(&pack).copied().unwrap_or(false) {
-                self.notices.push(format!("project policy cannot disable pack `{pack}`; ignored"));
+                self.notices.push(format!(
+                    "project policy cannot disable pack `{pack}`; ignored"
+                ));
             }
         }
         let all = registry();
         for (id, sev) in overlay.rules {
             let Some(new) = parse_severity(&sev) else {
-                self.notices.push(format!("project policy rule `{id}`: unknown severity `{sev}`; ignored"));
+                self.notices.push(format!(
+                    "project policy rule `{id}`: unknown severity `{sev}`; ignored"
+                ));
                 continue;
             };
-            let current = self.severities.get(&id).copied().or_else(|| all.iter().find(|r| r.id == id).map(|r| r.severity));
+            let current = self
+                .severities
+                .get(&id)
+                .copied()
+                .or_else(|| all.iter().find(|r| r.id == id).map(|r| r.severity));
             match current {
-                Some(cur) if new < cur => self.notices.push(format!("project policy cannot lower `{id}` from {} to {}; ignored", cur.name(), new.name())),
+                Some(cur) if new < cur => self.notices.push(format!(
+                    "project policy cannot lower `{id}` from {} to {}; ignored",
+                    cur.name(),
+                    new.name()
+                )),
                 Some(_) => {
                     self.severities.insert(id, new);
                 }
-                None => self.notices.push(format!("project policy names unknown rule `{id}`; ignored")),
+                None => self
+                    .notices
+                    .push(format!("project policy names unknown rule `{id}`; ignored")),
             }
         }
         self.guard_files.extend(overlay.guard_files);
@@ -196,10 +226,16 @@ impl Policy {
 
     fn add_custom(&mut self, rules: Vec<CustomRule>) {
         for rule in rules {
-            if !rule.id.starts_with("custom:") || parse_severity(&rule.severity).is_none() || rule.command.is_empty() {
+            if !rule.id.starts_with("custom:")
+                || parse_severity(&rule.severity).is_none()
+                || rule.command.is_empty()
+            {
                 self.notices.push(format!("custom rule `{}` needs a `custom:` id, a command and severity ask|deny; ignored", rule.id));
             } else if self.custom.iter().any(|r| r.id == rule.id) {
-                self.notices.push(format!("custom rule `{}` is defined twice; the first one applies", rule.id));
+                self.notices.push(format!(
+                    "custom rule `{}` is defined twice; the first one applies",
+                    rule.id
+                ));
             } else {
                 self.custom.push(rule);
             }
@@ -213,7 +249,10 @@ impl Policy {
 
     /// A rule's effective severity.
     pub fn severity(&self, rule: &RuleInfo) -> Severity {
-        self.severities.get(rule.id).copied().map_or(rule.severity, |s| s.max(rule.severity))
+        self.severities
+            .get(rule.id)
+            .copied()
+            .map_or(rule.severity, |s| s.max(rule.severity))
     }
 
     /// Problems found while loading, for the user.
@@ -249,7 +288,15 @@ fn parse(text: &str, path: &Path) -> Result<PolicyFile, PolicyError> {
         message: e.to_string(),
     })?;
     if file.version != 1 {
-        return Err(PolicyError::Invalid { path: path.to_path_buf(), line: 1, column: 1, message: format!("unsupported version {} (this guard reads version 1)", file.version) });
+        return Err(PolicyError::Invalid {
+            path: path.to_path_buf(),
+            line: 1,
+            column: 1,
+            message: format!(
+                "unsupported version {} (this guard reads version 1)",
+                file.version
+            ),
+        });
     }
     Ok(file)
 }
@@ -281,7 +328,11 @@ impl PathSet {
             } else {
                 (&mut project, p.as_str())
             };
-            if let Ok(glob) = GlobBuilder::new(pat).case_insensitive(true).literal_separator(true).build() {
+            if let Ok(glob) = GlobBuilder::new(pat)
+                .case_insensitive(true)
+                .literal_separator(true)
+                .build()
+            {
                 builder.add(glob);
             }
         }
@@ -307,7 +358,10 @@ impl PathSet {
         {
             return true;
         }
-        self.absolute.is_match(path) || path.strip_prefix("/").is_ok_and(|rel| self.anywhere.is_match(rel))
+        self.absolute.is_match(path)
+            || path
+                .strip_prefix("/")
+                .is_ok_and(|rel| self.anywhere.is_match(rel))
     }
 }
 
@@ -334,12 +388,20 @@ pub(crate) fn custom_rules(e: &mut Engine, inv: &Invocation, name: &str) {
         if rule.command != name {
             continue;
         }
-        if rule.args.iter().all(|a| inv.args().iter().any(|w| w.text == *a)) {
+        if rule
+            .args
+            .iter()
+            .all(|a| inv.args().iter().any(|w| w.text == *a))
+        {
             hits.push(Finding {
                 rule: rule.id.clone(),
                 severity: parse_severity(&rule.severity).unwrap_or(Severity::Deny),
                 reason: rule.reason.clone(),
-                alternative: if rule.alternative.is_empty() { "ask the user".to_owned() } else { rule.alternative.clone() },
+                alternative: if rule.alternative.is_empty() {
+                    "ask the user".to_owned()
+                } else {
+                    rule.alternative.clone()
+                },
                 command: inv.display.clone(),
                 always_enforced: false,
             });

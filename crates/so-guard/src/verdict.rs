@@ -1,6 +1,6 @@
 //! What the guard concludes about one command line.
 
-use std::fmt;
+use std::fmt::{self, Write as _};
 
 /// How strongly a rule objects.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -99,29 +99,22 @@ impl Analysis {
     /// instead. It never tells the agent how to switch the guard off.
     pub fn reason(&self) -> String {
         let mut out = String::new();
-        match self.primary() {
-            Some(f) => {
-                out.push_str(&format!(
-                    "Blocked by session-orchestrator destructive-guard [{}]: {}\nCommand: {}\nInstead: {}",
-                    f.rule, f.reason, f.command, f.alternative
-                ));
-                let others: Vec<&str> = self.findings[1..]
-                    .iter()
-                    .map(|f| f.rule.as_str())
-                    .collect();
-                if !others.is_empty() {
-                    out.push_str(&format!("\nAlso matched: {}", others.join(", ")));
-                }
+        if let Some(f) = self.primary() {
+            let _ = write!(
+                out,
+                "Blocked by session-orchestrator destructive-guard [{}]: {}\nCommand: {}\nInstead: {}",
+                f.rule, f.reason, f.command, f.alternative
+            );
+            let others: Vec<&str> = self.findings[1..].iter().map(|f| f.rule.as_str()).collect();
+            if !others.is_empty() {
+                let _ = write!(out, "\nAlso matched: {}", others.join(", "));
             }
-            None => {
-                out.push_str(
-                    "session-orchestrator destructive-guard could not analyse this command: ",
-                );
-                out.push_str(&self.problems.join("; "));
-                out.push_str(
-                    "\nInstead: split it into smaller, plain commands, or ask the user to run it.",
-                );
-            }
+        } else {
+            out.push_str("session-orchestrator destructive-guard could not analyse this command: ");
+            out.push_str(&self.problems.join("; "));
+            out.push_str(
+                "\nInstead: split it into smaller, plain commands, or ask the user to run it.",
+            );
         }
         out.push_str(
             "\nIf the user really wants this, ask them to run it themselves; do not try to work around the guard.",
@@ -132,7 +125,10 @@ impl Analysis {
     /// One short line for the human.
     pub fn summary(&self) -> String {
         match self.primary() {
-            Some(f) => format!("destructive-guard {} [{}]: {}", self.decision, f.rule, f.reason),
+            Some(f) => format!(
+                "destructive-guard {} [{}]: {}",
+                self.decision, f.rule, f.reason
+            ),
             None if !self.problems.is_empty() => format!(
                 "destructive-guard could not analyse the command: {}",
                 self.problems.join("; ")

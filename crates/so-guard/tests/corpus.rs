@@ -10,7 +10,11 @@ use so_guard::{Decision, Guard, GuardContext, Policy};
 /// A fixed context: a project in /home/dev/project, so paths classify the same on every
 /// machine.
 fn context() -> GuardContext {
-    GuardContext::fixed(Path::new("/home/dev/project"), Path::new("/home/dev/project"), Path::new("/home/dev"))
+    GuardContext::fixed(
+        Path::new("/home/dev/project"),
+        Path::new("/home/dev/project"),
+        Path::new("/home/dev"),
+    )
 }
 
 struct Case {
@@ -20,7 +24,9 @@ struct Case {
 }
 
 fn load(name: &str) -> Vec<Case> {
-    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/corpus").join(name);
+    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../../tests/corpus")
+        .join(name);
     let text = std::fs::read_to_string(&path).unwrap();
     text.lines()
         .skip(1)
@@ -28,7 +34,11 @@ fn load(name: &str) -> Vec<Case> {
         .map(|l| {
             let f: Vec<&str> = l.split('\t').collect();
             assert_eq!(f.len(), 5, "{name}: bad line {l}");
-            Case { id: f[0].to_owned(), command: f[1].replace("\\n", "\n"), block: f[2] == "block" }
+            Case {
+                id: f[0].to_owned(),
+                command: f[1].replace("\\n", "\n"),
+                block: f[2] == "block",
+            }
         })
         .collect()
 }
@@ -47,12 +57,22 @@ fn run(name: &str) {
                 case.id,
                 if case.block { "block" } else { "allow" },
                 analysis.decision,
-                analysis.findings.iter().map(|f| f.rule.as_str()).collect::<Vec<_>>(),
+                analysis
+                    .findings
+                    .iter()
+                    .map(|f| f.rule.as_str())
+                    .collect::<Vec<_>>(),
                 case.command
             ));
         }
     }
-    assert!(wrong.is_empty(), "{} of {} cases in {name} disagree:\n{}", wrong.len(), cases.len(), wrong.join("\n"));
+    assert!(
+        wrong.is_empty(),
+        "{} of {} cases in {name} disagree:\n{}",
+        wrong.len(),
+        cases.len(),
+        wrong.join("\n")
+    );
 }
 
 #[test]

@@ -128,6 +128,9 @@ mod tests {
 
     #[test]
     fn unterminated_quote_keeps_the_words_before_it() {
-        assert_eq!(texts("rm -rf ~/x \"oops"), vec![vec!["rm", "-rf", "~/x", "oops"]]);
+        assert_eq!(
+            texts("rm -rf ~/x \"oops"),
+            vec![vec!["rm", "-rf", "~/x", "oops"]]
+        );
     }
 }

@@ -9,7 +9,10 @@ use std::fmt;
 /// it does (`$VAR`, `$(...)`, `$((...))`), the expansion's source spelling stays in `text`
 /// and `dynamic` is set: its value is unknown before run time.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
-#[expect(clippy::struct_excessive_bools, reason = "independent facts about one word")]
+#[expect(
+    clippy::struct_excessive_bools,
+    reason = "independent facts about one word"
+)]
 pub struct Word {
     /// Text after quote removal; expansions keep their source spelling.
     pub text: String,
@@ -185,13 +188,21 @@ impl fmt::Display for Problem {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             Self::TooLarge { bytes, limit } => {
-                write!(f, "command is {bytes} bytes, over the {limit}-byte analysis limit")
+                write!(
+                    f,
+                    "command is {bytes} bytes, over the {limit}-byte analysis limit"
+                )
             }
             Self::TooDeep { limit } => {
-                write!(f, "brackets or substitutions nest deeper than {limit} levels")
+                write!(
+                    f,
+                    "brackets or substitutions nest deeper than {limit} levels"
+                )
             }
             Self::Syntax { message } => write!(f, "not valid bash: {message}"),
-            Self::BudgetExhausted => f.write_str("nested command strings exceed the analysis budget"),
+            Self::BudgetExhausted => {
+                f.write_str("nested command strings exceed the analysis budget")
+            }
         }
     }
 }

@@ -21,14 +21,20 @@ fn quote_removal_and_ansi_c() {
 
 #[test]
 fn ifs_splits_words() {
-    assert_eq!(argvs("rm${IFS}-rf${IFS}/srv/data"), vec![vec!["rm", "-rf", "/srv/data"]]);
+    assert_eq!(
+        argvs("rm${IFS}-rf${IFS}/srv/data"),
+        vec![vec!["rm", "-rf", "/srv/data"]]
+    );
     // Quoted IFS does not split.
     assert_eq!(argvs(r#"echo "a${IFS}b""#)[0].len(), 2);
 }
 
 #[test]
 fn line_continuation_joins() {
-    assert_eq!(argvs("git reset \\\n  --hard"), vec![vec!["git", "reset", "--hard"]]);
+    assert_eq!(
+        argvs("git reset \\\n  --hard"),
+        vec![vec!["git", "reset", "--hard"]]
+    );
 }
 
 #[test]
@@ -36,16 +42,24 @@ fn nested_commands_are_found() {
     let all = argvs("ls $(rm -rf ~/data) `whoami` <(git clean -fdx); (cd x && make) { f; }");
     let names: Vec<&str> = all.iter().map(|a| a[0].as_str()).collect();
     for expected in ["ls", "rm", "whoami", "git", "cd", "make"] {
-        assert!(names.contains(&expected), "{expected} missing from {names:?}");
+        assert!(
+            names.contains(&expected),
+            "{expected} missing from {names:?}"
+        );
     }
 }
 
 #[test]
 fn functions_loops_conditionals() {
-    let all = argvs("f() { git reset --hard; }; for d in */; do rm -rf \"$d\"; done; if true; then shred x; fi; case a in a) wipefs /dev/sda;; esac");
+    let all = argvs(
+        "f() { git reset --hard; }; for d in */; do rm -rf \"$d\"; done; if true; then shred x; fi; case a in a) wipefs /dev/sda;; esac",
+    );
     let names: Vec<&str> = all.iter().map(|a| a[0].as_str()).collect();
     for expected in ["git", "rm", "shred", "wipefs"] {
-        assert!(names.contains(&expected), "{expected} missing from {names:?}");
+        assert!(
+            names.contains(&expected),
+            "{expected} missing from {names:?}"
+        );
     }
 }
 
@@ -55,9 +69,15 @@ fn commit_heredoc_is_data_of_cat() {
         "git commit -m \"$(cat <<'EOF'\nrm -rf / is bad\nEOF\n)\"",
         &Limits::default(),
     );
-    let names: Vec<&str> = script.commands.iter().map(|c| c.argv[0].text.as_str()).collect();
+    let names: Vec<&str> = script
+        .commands
+        .iter()
+        .map(|c| c.argv[0].text.as_str())
+        .collect();
     assert_eq!(names, ["cat", "git"]);
-    assert!(matches!(&script.commands[0].stdin, Some(Stdin::HereDoc { body, expands: false }) if body.contains("rm -rf")));
+    assert!(
+        matches!(&script.commands[0].stdin, Some(Stdin::HereDoc { body, expands: false }) if body.contains("rm -rf"))
+    );
     assert!(script.problems.is_empty());
 }
 
@@ -70,7 +90,10 @@ fn pipes_are_linked() {
 
 #[test]
 fn static_echo_substitution_is_evaluated() {
-    assert_eq!(argvs("eval $(echo git stash clear)")[1], ["eval", "git", "stash", "clear"]);
+    assert_eq!(
+        argvs("eval $(echo git stash clear)")[1],
+        ["eval", "git", "stash", "clear"]
+    );
 }
 
 #[test]
@@ -83,7 +106,10 @@ fn variables_assigned_earlier_are_expanded() {
 #[test]
 fn cd_is_tracked() {
     let script = parse("cd ~ && rm -rf *", &Limits::default());
-    assert_eq!(script.commands[1].cwd.as_ref().map(|w| w.text.as_str()), Some("~"));
+    assert_eq!(
+        script.commands[1].cwd.as_ref().map(|w| w.text.as_str()),
+        Some("~")
+    );
     let script = parse("(cd /tmp) && rm -rf *", &Limits::default());
     assert_eq!(script.commands[1].cwd, None);
 }
@@ -115,9 +141,17 @@ fn oversized_input_is_refused() {
 #[test]
 fn redirects_and_heredoc_expansion() {
     let script = parse("cat <<EOF > out.txt\n$(rm -rf ~)\nEOF", &Limits::default());
-    let names: Vec<&str> = script.commands.iter().map(|c| c.argv[0].text.as_str()).collect();
+    let names: Vec<&str> = script
+        .commands
+        .iter()
+        .map(|c| c.argv[0].text.as_str())
+        .collect();
     assert!(names.contains(&"rm"), "{names:?}");
-    let cat = script.commands.iter().find(|c| c.argv[0].text == "cat").unwrap();
+    let cat = script
+        .commands
+        .iter()
+        .find(|c| c.argv[0].text == "cat")
+        .unwrap();
     assert_eq!(cat.redirects[0].target.text, "out.txt");
     assert!(cat.redirects[0].kind.writes());
 }
@@ -131,17 +165,38 @@ fn escaped_dollar_is_literal() {
 
 #[test]
 fn recovery_keeps_continued_lines_together() {
-    let script = parse("git reset \\\n--hard\necho \"unterminated", &Limits::default());
-    assert_eq!(script.commands[0].argv.iter().map(|w| w.text.as_str()).collect::<Vec<_>>(), ["git", "reset", "--hard"]);
+    let script = parse(
+        "git reset \\\n--hard\necho \"unterminated",
+        &Limits::default(),
+    );
+    assert_eq!(
+        script.commands[0]
+            .argv
+            .iter()
+            .map(|w| w.text.as_str())
+            .collect::<Vec<_>>(),
+        ["git", "reset", "--hard"]
+    );
 }
 
 #[test]
 fn mktemp_paths_and_traps() {
-    let script = parse("tmpdir=\"$(mktemp -d)\"\ntrap 'rm -rf \"$tmpdir\"' EXIT", &Limits::default());
-    let rm = script.commands.iter().find(|c| c.argv.first().is_some_and(|w| w.text == "rm")).unwrap();
+    let script = parse(
+        "tmpdir=\"$(mktemp -d)\"\ntrap 'rm -rf \"$tmpdir\"' EXIT",
+        &Limits::default(),
+    );
+    let rm = script
+        .commands
+        .iter()
+        .find(|c| c.argv.first().is_some_and(|w| w.text == "rm"))
+        .unwrap();
     assert_eq!(rm.argv[2].text, "/tmp/tmp.XXXXXXXXXX");
     assert!(!rm.argv[2].dynamic);
     let script = parse("d=$(mktemp -d -p .); rm -rf \"$d\"", &Limits::default());
-    let rm = script.commands.iter().find(|c| c.argv.first().is_some_and(|w| w.text == "rm")).unwrap();
+    let rm = script
+        .commands
+        .iter()
+        .find(|c| c.argv.first().is_some_and(|w| w.text == "rm"))
+        .unwrap();
     assert!(rm.argv[2].dynamic);
 }

@@ -11,7 +11,9 @@ use brush_parser::{ParserOptions, word as bword};
 
 use crate::Limits;
 use crate::fallback;
-use crate::model::{Context, Problem, Redirect, RedirectKind, ShellScript, SimpleCommand, Stdin, Word};
+use crate::model::{
+    Context, Problem, Redirect, RedirectKind, ShellScript, SimpleCommand, Stdin, Word,
+};
 use crate::words::{self, WordBuilder};
 
 /// State carried through one analysis.
@@ -145,7 +147,13 @@ impl<'l> Walker<'l> {
         }
     }
 
-    fn command(&mut self, command: &Command, context: Context, stdin: Option<Stdin>, pipes_out: bool) {
+    fn command(
+        &mut self,
+        command: &Command,
+        context: Context,
+        stdin: Option<Stdin>,
+        pipes_out: bool,
+    ) {
         match command {
             Command::Simple(simple) => self.simple(simple, context, stdin, pipes_out),
             Command::Compound(compound, redirects) => {
@@ -177,7 +185,10 @@ impl<'l> Walker<'l> {
         match compound {
             CompoundCommand::Arithmetic(a) => self.text_substitutions(&a.expr.value, context),
             CompoundCommand::ArithmeticForClause(f) => {
-                for e in [&f.initializer, &f.condition, &f.updater].into_iter().flatten() {
+                for e in [&f.initializer, &f.condition, &f.updater]
+                    .into_iter()
+                    .flatten()
+                {
                     self.text_substitutions(&e.value, context);
                 }
                 self.list(&f.body.list, context);
@@ -324,7 +335,8 @@ impl<'l> Walker<'l> {
             }
             CommandPrefixOrSuffixItem::AssignmentWord(assignment, source_word) => {
                 let name = match &assignment.name {
-                    ast::AssignmentName::VariableName(n) | ast::AssignmentName::ArrayElementName(n, _) => n.clone(),
+                    ast::AssignmentName::VariableName(n)
+                    | ast::AssignmentName::ArrayElementName(n, _) => n.clone(),
                 };
                 let value = match &assignment.value {
                     ast::AssignmentValue::Scalar(w) => self.single_word(w, context),
@@ -560,7 +572,9 @@ impl<'l> Walker<'l> {
             // `d=$(mktemp -d); rm -rf "$d"` is seen as the scratch clean-up it is.
             "mktemp" => {
                 let elsewhere = cmd.argv[1..].iter().any(|w| {
-                    w.text == "-p" || w.text.starts_with("--tmpdir=") || (!w.text.starts_with('-') && w.text.contains('/'))
+                    w.text == "-p"
+                        || w.text.starts_with("--tmpdir=")
+                        || (!w.text.starts_with('-') && w.text.contains('/'))
                 });
                 (!elsewhere).then(|| "/tmp/tmp.XXXXXXXXXX".to_owned())
             }

@@ -24,10 +24,38 @@ macro_rules! db_rule {
     };
 }
 
-db_rule!(DROP, "db:drop", "`DROP DATABASE/TABLE/SCHEMA` (or `dropdb`, `dropDatabase()`) deletes data and its structure", "take a dump first and ask the user to run the drop", "psql -c 'DROP TABLE users;'", "psql -c 'SELECT count(*) FROM users'");
-db_rule!(TRUNCATE, "db:truncate", "`TRUNCATE` deletes every row", "`DELETE ... WHERE` of the rows you mean, inside a transaction", "mysql -e 'TRUNCATE TABLE orders'", "mysql -e 'SELECT * FROM orders LIMIT 5'");
-db_rule!(DELETE_ALL, "db:delete-without-where", "`DELETE`/`UPDATE` without a `WHERE` clause changes every row", "add a `WHERE` clause; run it in a transaction", "sqlite3 app.db 'DELETE FROM users'", "sqlite3 app.db 'DELETE FROM users WHERE id = 3'");
-db_rule!(FLUSH, "db:flush", "`FLUSHALL`/`FLUSHDB` empties the Redis database", "delete the specific keys (`DEL key`)", "redis-cli FLUSHALL", "redis-cli GET session:1");
+db_rule!(
+    DROP,
+    "db:drop",
+    "`DROP DATABASE/TABLE/SCHEMA` (or `dropdb`, `dropDatabase()`) deletes data and its structure",
+    "take a dump first and ask the user to run the drop",
+    "psql -c 'DROP TABLE users;'",
+    "psql -c 'SELECT count(*) FROM users'"
+);
+db_rule!(
+    TRUNCATE,
+    "db:truncate",
+    "`TRUNCATE` deletes every row",
+    "`DELETE ... WHERE` of the rows you mean, inside a transaction",
+    "mysql -e 'TRUNCATE TABLE orders'",
+    "mysql -e 'SELECT * FROM orders LIMIT 5'"
+);
+db_rule!(
+    DELETE_ALL,
+    "db:delete-without-where",
+    "`DELETE`/`UPDATE` without a `WHERE` clause changes every row",
+    "add a `WHERE` clause; run it in a transaction",
+    "sqlite3 app.db 'DELETE FROM users'",
+    "sqlite3 app.db 'DELETE FROM users WHERE id = 3'"
+);
+db_rule!(
+    FLUSH,
+    "db:flush",
+    "`FLUSHALL`/`FLUSHDB` empties the Redis database",
+    "delete the specific keys (`DEL key`)",
+    "redis-cli FLUSHALL",
+    "redis-cli GET session:1"
+);
 
 pub(crate) static RULES: &[&RuleInfo] = &[&DROP, &TRUNCATE, &DELETE_ALL, &FLUSH];
 
@@ -51,7 +79,11 @@ pub(crate) fn check(e: &mut Engine, inv: &Invocation, name: &str) {
             if let Input::Text(t) = &inv.input {
                 texts.push(t.clone());
             }
-            if texts.iter().any(|t| t.split_whitespace().any(|w| w.eq_ignore_ascii_case("FLUSHALL") || w.eq_ignore_ascii_case("FLUSHDB"))) {
+            if texts.iter().any(|t| {
+                t.split_whitespace().any(|w| {
+                    w.eq_ignore_ascii_case("FLUSHALL") || w.eq_ignore_ascii_case("FLUSHDB")
+                })
+            }) {
                 e.hit(&FLUSH, inv, None);
             }
             return;
@@ -74,7 +106,6 @@ pub(crate) fn check(e: &mut Engine, inv: &Invocation, name: &str) {
 
 /// The rule an SQL (or Mongo shell) text breaks, if any. String literals are blanked first.
 pub(crate) fn judge_sql(text: &str) -> Option<&'static RuleInfo> {
-    let clean = blank_literals(text);
     static RES: OnceLock<Option<[Regex; 5]>> = OnceLock::new();
     let res = RES.get_or_init(|| {
         Some([
@@ -86,6 +117,7 @@ pub(crate) fn judge_sql(text: &str) -> Option<&'static RuleInfo> {
         ])
     });
     let [drop, truncate, delete, update, mongo] = res.as_ref()?;
+    let clean = blank_literals(text);
     if drop.is_match(&clean) || mongo.is_match(&clean) {
         return Some(&DROP);
     }

@@ -21,29 +21,163 @@ macro_rules! git_rule {
     };
 }
 
-git_rule!(RESET_HARD, "git:reset-hard", Deny, "`git reset --hard`/`--merge` discards uncommitted changes", "`git stash` first, or `git reset --soft`/`--mixed`, which keep the working tree", "git reset --hard HEAD~1", "git reset --soft HEAD~1");
-git_rule!(CHECKOUT_DISCARD, "git:checkout-discard", Deny, "`git checkout` of paths or with `--force` overwrites uncommitted changes in the working tree", "`git stash` first, or `git diff` to review what would be lost", "git checkout -- src/main.rs", "git checkout -b feature/x");
-git_rule!(RESTORE_WORKTREE, "git:restore-worktree", Deny, "`git restore` of the working tree discards uncommitted changes", "`git restore --staged <path>` only unstages; `git stash` keeps the changes", "git restore src/", "git restore --staged src/lib.rs");
-git_rule!(SWITCH_DISCARD, "git:switch-discard", Deny, "`git switch --discard-changes`/`--force` throws away local modifications", "commit or `git stash` first, then `git switch`", "git switch --discard-changes main", "git switch main");
-git_rule!(CLEAN_FORCE, "git:clean-force", Deny, "`git clean -f` deletes untracked files, which git cannot restore", "`git clean -n` to list what would go, then delete named paths", "git clean -fdx", "git clean -ndx");
-git_rule!(PUSH_FORCE, "git:push-force", Deny, "a force push rewrites the remote branch and can destroy others' commits", "`git push --force-with-lease` (without `--force`) after checking the remote", "git push --force origin main", "git push --force-with-lease origin feature/x");
-git_rule!(PUSH_DELETE, "git:push-delete", Deny, "deleting a remote branch or mirroring removes commits that may exist only there", "ask the user to delete remote branches themselves", "git push origin --delete release/1.x", "git push origin release/1.x");
-git_rule!(BRANCH_FORCE, "git:branch-force", Deny, "`git branch -D`/`-f`/`-M` drops or moves a branch even when its commits are unmerged", "`git branch -d`, which refuses to drop unmerged work", "git branch -D feature/x", "git branch -d feature/x");
-git_rule!(STASH_DROP, "git:stash-drop", Deny, "`git stash drop`/`clear` deletes stashed work", "`git stash list` and `git stash show -p` to review; keep the stash", "git stash clear", "git stash list");
-git_rule!(WORKTREE_FORCE, "git:worktree-force-remove", Deny, "`git worktree remove --force` deletes a worktree with its uncommitted changes", "`git worktree remove` without `--force`, which refuses when there are changes", "git worktree remove --force ../wt", "git worktree remove ../wt");
-git_rule!(HISTORY_DESTROY, "git:history-destroy", Deny, "expiring the reflog, deleting refs or rewriting history removes the ways to recover commits", "leave the reflog and refs alone; ask the user for history rewrites", "git reflog expire --expire=now --all", "git reflog show");
-git_rule!(SUBMODULE_FORCE, "git:submodule-deinit-force", Deny, "`git submodule deinit --force` removes submodule working trees with local changes", "`git submodule deinit` without `--force`", "git submodule deinit -f --all", "git submodule update --init");
-git_rule!(RM_FORCE, "git:rm-force", Deny, "`git rm --force` or a recursive `git rm` of the whole tree deletes files with uncommitted changes", "`git rm --cached` to untrack, or `git rm` of named files", "git rm -rf .", "git rm --cached -r dist/");
-git_rule!(GC_PRUNE, "git:gc-prune-now", Ask, "`git gc --prune=now` deletes unreachable commits immediately instead of after two weeks", "plain `git gc`", "git gc --prune=now", "git gc");
+git_rule!(
+    RESET_HARD,
+    "git:reset-hard",
+    Deny,
+    "`git reset --hard`/`--merge` discards uncommitted changes",
+    "`git stash` first, or `git reset --soft`/`--mixed`, which keep the working tree",
+    "git reset --hard HEAD~1",
+    "git reset --soft HEAD~1"
+);
+git_rule!(
+    CHECKOUT_DISCARD,
+    "git:checkout-discard",
+    Deny,
+    "`git checkout` of paths or with `--force` overwrites uncommitted changes in the working tree",
+    "`git stash` first, or `git diff` to review what would be lost",
+    "git checkout -- src/main.rs",
+    "git checkout -b feature/x"
+);
+git_rule!(
+    RESTORE_WORKTREE,
+    "git:restore-worktree",
+    Deny,
+    "`git restore` of the working tree discards uncommitted changes",
+    "`git restore --staged <path>` only unstages; `git stash` keeps the changes",
+    "git restore src/",
+    "git restore --staged src/lib.rs"
+);
+git_rule!(
+    SWITCH_DISCARD,
+    "git:switch-discard",
+    Deny,
+    "`git switch --discard-changes`/`--force` throws away local modifications",
+    "commit or `git stash` first, then `git switch`",
+    "git switch --discard-changes main",
+    "git switch main"
+);
+git_rule!(
+    CLEAN_FORCE,
+    "git:clean-force",
+    Deny,
+    "`git clean -f` deletes untracked files, which git cannot restore",
+    "`git clean -n` to list what would go, then delete named paths",
+    "git clean -fdx",
+    "git clean -ndx"
+);
+git_rule!(
+    PUSH_FORCE,
+    "git:push-force",
+    Deny,
+    "a force push rewrites the remote branch and can destroy others' commits",
+    "`git push --force-with-lease` (without `--force`) after checking the remote",
+    "git push --force origin main",
+    "git push --force-with-lease origin feature/x"
+);
+git_rule!(
+    PUSH_DELETE,
+    "git:push-delete",
+    Deny,
+    "deleting a remote branch or mirroring removes commits that may exist only there",
+    "ask the user to delete remote branches themselves",
+    "git push origin --delete release/1.x",
+    "git push origin release/1.x"
+);
+git_rule!(
+    BRANCH_FORCE,
+    "git:branch-force",
+    Deny,
+    "`git branch -D`/`-f`/`-M` drops or moves a branch even when its commits are unmerged",
+    "`git branch -d`, which refuses to drop unmerged work",
+    "git branch -D feature/x",
+    "git branch -d feature/x"
+);
+git_rule!(
+    STASH_DROP,
+    "git:stash-drop",
+    Deny,
+    "`git stash drop`/`clear` deletes stashed work",
+    "`git stash list` and `git stash show -p` to review; keep the stash",
+    "git stash clear",
+    "git stash list"
+);
+git_rule!(
+    WORKTREE_FORCE,
+    "git:worktree-force-remove",
+    Deny,
+    "`git worktree remove --force` deletes a worktree with its uncommitted changes",
+    "`git worktree remove` without `--force`, which refuses when there are changes",
+    "git worktree remove --force ../wt",
+    "git worktree remove ../wt"
+);
+git_rule!(
+    HISTORY_DESTROY,
+    "git:history-destroy",
+    Deny,
+    "expiring the reflog, deleting refs or rewriting history removes the ways to recover commits",
+    "leave the reflog and refs alone; ask the user for history rewrites",
+    "git reflog expire --expire=now --all",
+    "git reflog show"
+);
+git_rule!(
+    SUBMODULE_FORCE,
+    "git:submodule-deinit-force",
+    Deny,
+    "`git submodule deinit --force` removes submodule working trees with local changes",
+    "`git submodule deinit` without `--force`",
+    "git submodule deinit -f --all",
+    "git submodule update --init"
+);
+git_rule!(
+    RM_FORCE,
+    "git:rm-force",
+    Deny,
+    "`git rm --force` or a recursive `git rm` of the whole tree deletes files with uncommitted changes",
+    "`git rm --cached` to untrack, or `git rm` of named files",
+    "git rm -rf .",
+    "git rm --cached -r dist/"
+);
+git_rule!(
+    GC_PRUNE,
+    "git:gc-prune-now",
+    Ask,
+    "`git gc --prune=now` deletes unreachable commits immediately instead of after two weeks",
+    "plain `git gc`",
+    "git gc --prune=now",
+    "git gc"
+);
 
 pub(crate) static RULES: &[&RuleInfo] = &[
-    &RESET_HARD, &CHECKOUT_DISCARD, &RESTORE_WORKTREE, &SWITCH_DISCARD, &CLEAN_FORCE, &PUSH_FORCE,
-    &PUSH_DELETE, &BRANCH_FORCE, &STASH_DROP, &WORKTREE_FORCE, &HISTORY_DESTROY, &SUBMODULE_FORCE,
-    &RM_FORCE, &GC_PRUNE,
+    &RESET_HARD,
+    &CHECKOUT_DISCARD,
+    &RESTORE_WORKTREE,
+    &SWITCH_DISCARD,
+    &CLEAN_FORCE,
+    &PUSH_FORCE,
+    &PUSH_DELETE,
+    &BRANCH_FORCE,
+    &STASH_DROP,
+    &WORKTREE_FORCE,
+    &HISTORY_DESTROY,
+    &SUBMODULE_FORCE,
+    &RM_FORCE,
+    &GC_PRUNE,
 ];
 
 /// Global options that take a value as the next word.
-const VALUE_OPTIONS: &[&str] = &["-C", "-c", "--git-dir", "--work-tree", "--namespace", "--exec-path", "--config-env", "--super-prefix", "--list-cmds", "--attr-source"];
+const VALUE_OPTIONS: &[&str] = &[
+    "-C",
+    "-c",
+    "--git-dir",
+    "--work-tree",
+    "--namespace",
+    "--exec-path",
+    "--config-env",
+    "--super-prefix",
+    "--list-cmds",
+    "--attr-source",
+];
 
 pub(crate) fn check(e: &mut Engine, inv: &Invocation) {
     let args = inv.args();
@@ -80,18 +214,25 @@ pub(crate) fn check(e: &mut Engine, inv: &Invocation) {
         if let Some(shell) = body.strip_prefix('!') {
             e.code(&format!("{shell} {}", super::wrappers::join(rest)));
         } else {
-            let mut argv = vec![Word::literal("git")];
-            argv.extend(body.split_whitespace().map(Word::literal));
-            argv.extend(rest.iter().cloned());
-            e.invoke(&inv.with_argv(argv));
+            let mut expanded = vec![Word::literal("git")];
+            expanded.extend(body.split_whitespace().map(Word::literal));
+            expanded.extend(rest.iter().cloned());
+            e.invoke(&inv.with_argv(expanded));
         }
         return;
     }
     subcommand(e, inv, sub.text.as_str(), rest);
 }
 
+#[expect(
+    clippy::too_many_lines,
+    reason = "one arm per git subcommand reads best as one table"
+)]
 fn subcommand(e: &mut Engine, inv: &Invocation, sub: &str, rest: &[Word]) {
-    let has = |f: &str| rest.iter().any(|w| w.text == f || w.text.starts_with(&format!("{f}=")));
+    let has = |f: &str| {
+        rest.iter()
+            .any(|w| w.text == f || w.text.starts_with(&format!("{f}=")))
+    };
     let positionals: Vec<&str> = {
         let mut out = Vec::new();
         let mut after_dd = false;
@@ -107,10 +248,8 @@ fn subcommand(e: &mut Engine, inv: &Invocation, sub: &str, rest: &[Word]) {
         out
     };
     match sub {
-        "reset" => {
-            if has("--hard") || has("--merge") {
-                e.hit(&RESET_HARD, inv, None);
-            }
+        "reset" if (has("--hard") || has("--merge")) => {
+            e.hit(&RESET_HARD, inv, None);
         }
         "checkout" => {
             if has_flag(rest, 'f', &["force"]) {
@@ -121,7 +260,13 @@ fn subcommand(e: &mut Engine, inv: &Invocation, sub: &str, rest: &[Word]) {
             let dd = rest.iter().position(|w| w.text == "--");
             let discards_paths = match dd {
                 Some(pos) => rest.len() > pos + 1,
-                None => !creates && (positionals.iter().any(|p| matches!(*p, "." | "*" | ":/" | "./")) || positionals.len() >= 2),
+                None => {
+                    !creates
+                        && (positionals
+                            .iter()
+                            .any(|p| matches!(*p, "." | "*" | ":/" | "./"))
+                            || positionals.len() >= 2)
+                }
             };
             if discards_paths && !has("-p") && !has("--patch") {
                 e.hit(&CHECKOUT_DISCARD, inv, None);
@@ -134,10 +279,8 @@ fn subcommand(e: &mut Engine, inv: &Invocation, sub: &str, rest: &[Word]) {
                 e.hit(&RESTORE_WORKTREE, inv, None);
             }
         }
-        "switch" => {
-            if has("--discard-changes") || has_flag(rest, 'f', &["force"]) {
-                e.hit(&SWITCH_DISCARD, inv, None);
-            }
+        "switch" if (has("--discard-changes") || has_flag(rest, 'f', &["force"])) => {
+            e.hit(&SWITCH_DISCARD, inv, None);
         }
         "clean" => {
             let dry = has_flag(rest, 'n', &["dry-run"]);
@@ -148,7 +291,10 @@ fn subcommand(e: &mut Engine, inv: &Invocation, sub: &str, rest: &[Word]) {
         }
         "push" => push(e, inv, rest, &positionals),
         "branch" => {
-            let force = has_flag(rest, 'D', &[]) || has_flag(rest, 'f', &["force"]) || has_flag(rest, 'M', &[]) || has_flag(rest, 'C', &[]);
+            let force = has_flag(rest, 'D', &[])
+                || has_flag(rest, 'f', &["force"])
+                || has_flag(rest, 'M', &[])
+                || has_flag(rest, 'C', &[]);
             if force {
                 e.hit(&BRANCH_FORCE, inv, None);
             }
@@ -158,23 +304,30 @@ fn subcommand(e: &mut Engine, inv: &Invocation, sub: &str, rest: &[Word]) {
                 e.hit(&STASH_DROP, inv, None);
             }
         }
-        "worktree" => {
-            if matches!(positionals.first(), Some(&("remove" | "rm"))) && has_flag(rest, 'f', &["force"]) {
-                e.hit(&WORKTREE_FORCE, inv, None);
-            }
+        "worktree"
+            if matches!(positionals.first(), Some(&("remove" | "rm")))
+                && has_flag(rest, 'f', &["force"]) =>
+        {
+            e.hit(&WORKTREE_FORCE, inv, None);
         }
         "reflog" => {
             if matches!(positionals.first(), Some(&("expire" | "delete"))) {
                 e.hit(&HISTORY_DESTROY, inv, None);
             }
         }
-        "update-ref" => {
-            if has("-d") || has("--stdin") {
-                e.hit(&HISTORY_DESTROY, inv, Some("`git update-ref -d` deletes a ref without any safety check".to_owned()));
-            }
+        "update-ref" if (has("-d") || has("--stdin")) => {
+            e.hit(
+                &HISTORY_DESTROY,
+                inv,
+                Some("`git update-ref -d` deletes a ref without any safety check".to_owned()),
+            );
         }
         "filter-branch" | "filter-repo" => {
-            e.hit(&HISTORY_DESTROY, inv, Some("history rewriting replaces every commit; other clones diverge".to_owned()));
+            e.hit(
+                &HISTORY_DESTROY,
+                inv,
+                Some("history rewriting replaces every commit; other clones diverge".to_owned()),
+            );
         }
         "submodule" => {
             if positionals.first() == Some(&"deinit") && has_flag(rest, 'f', &["force"]) {
@@ -189,15 +342,19 @@ fn subcommand(e: &mut Engine, inv: &Invocation, sub: &str, rest: &[Word]) {
         "rm" => {
             let cached = has("--cached");
             let force = has_flag(rest, 'f', &["force"]);
-            let sweeping = has_flag(rest, 'r', &[]) && positionals.iter().any(|p| matches!(*p, "." | "*" | "./" | ":/"));
+            let sweeping = has_flag(rest, 'r', &[])
+                && positionals
+                    .iter()
+                    .any(|p| matches!(*p, "." | "*" | "./" | ":/"));
             if !cached && (force || sweeping) {
                 e.hit(&RM_FORCE, inv, None);
             }
         }
-        "gc" => {
-            if rest.iter().any(|w| w.text == "--prune=now" || w.text == "--prune=all") {
-                e.hit(&GC_PRUNE, inv, None);
-            }
+        "gc" if rest
+            .iter()
+            .any(|w| w.text == "--prune=now" || w.text == "--prune=all") =>
+        {
+            e.hit(&GC_PRUNE, inv, None);
         }
         _ => {}
     }
@@ -216,11 +373,19 @@ fn push(e: &mut Engine, inv: &Invocation, rest: &[Word], positionals: &[&str]) {
     // Refspecs come after the remote: `+src:dst` forces, `:dst` deletes.
     for spec in positionals.iter().skip(1) {
         if spec.starts_with('+') {
-            e.hit(&PUSH_FORCE, inv, Some(format!("the refspec `{spec}` force-pushes")));
+            e.hit(
+                &PUSH_FORCE,
+                inv,
+                Some(format!("the refspec `{spec}` force-pushes")),
+            );
             return;
         }
         if spec.starts_with(':') && spec.len() > 1 {
-            e.hit(&PUSH_DELETE, inv, Some(format!("the refspec `{spec}` deletes the remote branch")));
+            e.hit(
+                &PUSH_DELETE,
+                inv,
+                Some(format!("the refspec `{spec}` deletes the remote branch")),
+            );
             return;
         }
     }

@@ -19,23 +19,115 @@ macro_rules! rule {
     };
 }
 
-rule!(CONTAINER_PRUNE, "container:prune", "containers", Deny, "`prune` deletes every stopped container, unused image, network or volume at once", "remove the named containers or images you created", "docker system prune -af", "docker ps -a");
-rule!(CONTAINER_VOLUME, "container:volume-rm", "containers", Deny, "removing volumes deletes the data stored in them", "keep volumes; `docker compose down` without `-v`", "docker volume rm pgdata", "docker volume ls");
-rule!(CONTAINER_MASS_RM, "container:rm-all", "containers", Deny, "force-removing containers chosen by a substitution removes every container it lists", "remove named containers", "docker rm -f $(docker ps -aq)", "docker rm my-test-container");
-rule!(K8S_DELETE, "k8s:delete-broad", "kubernetes", Deny, "deleting a namespace, all resources, or across namespaces removes workloads and their data", "delete the one named resource, with `--dry-run=client` first", "kubectl delete namespace staging", "kubectl delete pod web-7f9c --dry-run=client");
-rule!(K8S_DRAIN, "k8s:drain", "kubernetes", Deny, "draining or cordoning a node evicts its workloads", "ask the cluster owner", "kubectl drain node-1", "kubectl get nodes");
-rule!(HELM_UNINSTALL, "k8s:helm-uninstall", "kubernetes", Deny, "`helm uninstall` deletes a release and its resources", "`helm status` / `helm rollback` after review", "helm uninstall api", "helm status api");
-rule!(IAC_DESTROY, "iac:destroy", "iac", Deny, "`destroy` tears down every resource of the stack", "`terraform plan -destroy` to review; ask the user to run the destroy", "terraform destroy", "terraform plan");
-rule!(IAC_AUTO_APPROVE, "iac:auto-approve", "iac", Deny, "applying infrastructure changes without review (`-auto-approve`, `--yes`)", "`terraform plan`, then an interactive `terraform apply` the user confirms", "terraform apply -auto-approve", "terraform apply");
-rule!(IAC_STATE, "iac:state-surgery", "iac", Deny, "editing infrastructure state (`state rm`, `force-unlock`, `taint`) can orphan or recreate resources", "ask the user", "terraform state rm aws_s3_bucket.logs", "terraform state list");
+rule!(
+    CONTAINER_PRUNE,
+    "container:prune",
+    "containers",
+    Deny,
+    "`prune` deletes every stopped container, unused image, network or volume at once",
+    "remove the named containers or images you created",
+    "docker system prune -af",
+    "docker ps -a"
+);
+rule!(
+    CONTAINER_VOLUME,
+    "container:volume-rm",
+    "containers",
+    Deny,
+    "removing volumes deletes the data stored in them",
+    "keep volumes; `docker compose down` without `-v`",
+    "docker volume rm pgdata",
+    "docker volume ls"
+);
+rule!(
+    CONTAINER_MASS_RM,
+    "container:rm-all",
+    "containers",
+    Deny,
+    "force-removing containers chosen by a substitution removes every container it lists",
+    "remove named containers",
+    "docker rm -f $(docker ps -aq)",
+    "docker rm my-test-container"
+);
+rule!(
+    K8S_DELETE,
+    "k8s:delete-broad",
+    "kubernetes",
+    Deny,
+    "deleting a namespace, all resources, or across namespaces removes workloads and their data",
+    "delete the one named resource, with `--dry-run=client` first",
+    "kubectl delete namespace staging",
+    "kubectl delete pod web-7f9c --dry-run=client"
+);
+rule!(
+    K8S_DRAIN,
+    "k8s:drain",
+    "kubernetes",
+    Deny,
+    "draining or cordoning a node evicts its workloads",
+    "ask the cluster owner",
+    "kubectl drain node-1",
+    "kubectl get nodes"
+);
+rule!(
+    HELM_UNINSTALL,
+    "k8s:helm-uninstall",
+    "kubernetes",
+    Deny,
+    "`helm uninstall` deletes a release and its resources",
+    "`helm status` / `helm rollback` after review",
+    "helm uninstall api",
+    "helm status api"
+);
+rule!(
+    IAC_DESTROY,
+    "iac:destroy",
+    "iac",
+    Deny,
+    "`destroy` tears down every resource of the stack",
+    "`terraform plan -destroy` to review; ask the user to run the destroy",
+    "terraform destroy",
+    "terraform plan"
+);
+rule!(
+    IAC_AUTO_APPROVE,
+    "iac:auto-approve",
+    "iac",
+    Deny,
+    "applying infrastructure changes without review (`-auto-approve`, `--yes`)",
+    "`terraform plan`, then an interactive `terraform apply` the user confirms",
+    "terraform apply -auto-approve",
+    "terraform apply"
+);
+rule!(
+    IAC_STATE,
+    "iac:state-surgery",
+    "iac",
+    Deny,
+    "editing infrastructure state (`state rm`, `force-unlock`, `taint`) can orphan or recreate resources",
+    "ask the user",
+    "terraform state rm aws_s3_bucket.logs",
+    "terraform state list"
+);
 
 pub(crate) static RULES: &[&RuleInfo] = &[
-    &CONTAINER_PRUNE, &CONTAINER_VOLUME, &CONTAINER_MASS_RM, &K8S_DELETE, &K8S_DRAIN, &HELM_UNINSTALL,
-    &IAC_DESTROY, &IAC_AUTO_APPROVE, &IAC_STATE,
+    &CONTAINER_PRUNE,
+    &CONTAINER_VOLUME,
+    &CONTAINER_MASS_RM,
+    &K8S_DELETE,
+    &K8S_DRAIN,
+    &HELM_UNINSTALL,
+    &IAC_DESTROY,
+    &IAC_AUTO_APPROVE,
+    &IAC_STATE,
 ];
 
 fn positionals(inv: &Invocation) -> Vec<&str> {
-    inv.args().iter().filter(|w| !w.text.starts_with('-')).map(|w| w.text.as_str()).collect()
+    inv.args()
+        .iter()
+        .filter(|w| !w.text.starts_with('-'))
+        .map(|w| w.text.as_str())
+        .collect()
 }
 
 pub(crate) fn containers(e: &mut Engine, inv: &Invocation, _name: &str) {
@@ -46,24 +138,40 @@ pub(crate) fn containers(e: &mut Engine, inv: &Invocation, _name: &str) {
         e.hit(&CONTAINER_PRUNE, inv, None);
         return;
     }
-    if (a == Some("volume") && matches!(b, Some("rm" | "remove"))) || (a == Some("compose") && pos.contains(&"down") && (has_flag(args, 'v', &["volumes"]) || inv.args().iter().any(|w| w.text.starts_with("--rmi")))) {
+    if (a == Some("volume") && matches!(b, Some("rm" | "remove")))
+        || (a == Some("compose")
+            && pos.contains(&"down")
+            && (has_flag(args, 'v', &["volumes"])
+                || inv.args().iter().any(|w| w.text.starts_with("--rmi"))))
+    {
         e.hit(&CONTAINER_VOLUME, inv, None);
         return;
     }
-    if matches!(a, Some("rm" | "rmi")) || (a == Some("container") && b == Some("rm")) || (a == Some("image") && b == Some("rm")) {
-        if args.iter().any(|w| w.dynamic) {
-            e.hit(&CONTAINER_MASS_RM, inv, None);
-        }
+    if (matches!(a, Some("rm" | "rmi"))
+        || (a == Some("container") && b == Some("rm"))
+        || (a == Some("image") && b == Some("rm")))
+        && args.iter().any(|w| w.dynamic)
+    {
+        e.hit(&CONTAINER_MASS_RM, inv, None);
     }
     if matches!(a, Some("stop" | "kill")) && args.iter().any(|w| w.dynamic) {
-        e.hit(&CONTAINER_MASS_RM, inv, Some("stopping containers chosen by a substitution stops every container it lists".to_owned()));
+        e.hit(
+            &CONTAINER_MASS_RM,
+            inv,
+            Some(
+                "stopping containers chosen by a substitution stops every container it lists"
+                    .to_owned(),
+            ),
+        );
     }
 }
 
 pub(crate) fn kubernetes(e: &mut Engine, inv: &Invocation, name: &str) {
     let args = inv.args();
     let pos = positionals(inv);
-    let dry = args.iter().any(|w| w.text.starts_with("--dry-run") && w.text != "--dry-run=none");
+    let dry = args
+        .iter()
+        .any(|w| w.text.starts_with("--dry-run") && w.text != "--dry-run=none");
     if dry {
         return;
     }
@@ -76,19 +184,50 @@ pub(crate) fn kubernetes(e: &mut Engine, inv: &Invocation, name: &str) {
     match pos.first() {
         Some(&"delete") => {
             let kind = pos.get(1).copied().unwrap_or("");
-            let broad = matches!(kind, "namespace" | "namespaces" | "ns" | "node" | "nodes" | "pv" | "persistentvolume" | "persistentvolumes" | "pvc" | "persistentvolumeclaim" | "persistentvolumeclaims" | "crd" | "customresourcedefinition" | "crds")
-                || kind.starts_with("namespace/")
-                || args.iter().any(|w| matches!(w.text.as_str(), "--all" | "-A" | "--all-namespaces"))
-                || args.iter().any(|w| w.text == "-l" || w.text.starts_with("--selector"))
-                || args.iter().any(|w| w.text == "-f" || w.text == "-k" || w.text.starts_with("--filename") || w.text.starts_with("--kustomize"))
-                || (args.iter().any(|w| w.text == "--force") && args.iter().any(|w| w.text == "--grace-period=0" || w.text == "--now"));
+            let broad = matches!(
+                kind,
+                "namespace"
+                    | "namespaces"
+                    | "ns"
+                    | "node"
+                    | "nodes"
+                    | "pv"
+                    | "persistentvolume"
+                    | "persistentvolumes"
+                    | "pvc"
+                    | "persistentvolumeclaim"
+                    | "persistentvolumeclaims"
+                    | "crd"
+                    | "customresourcedefinition"
+                    | "crds"
+            ) || kind.starts_with("namespace/")
+                || args
+                    .iter()
+                    .any(|w| matches!(w.text.as_str(), "--all" | "-A" | "--all-namespaces"))
+                || args
+                    .iter()
+                    .any(|w| w.text == "-l" || w.text.starts_with("--selector"))
+                || args.iter().any(|w| {
+                    w.text == "-f"
+                        || w.text == "-k"
+                        || w.text.starts_with("--filename")
+                        || w.text.starts_with("--kustomize")
+                })
+                || (args.iter().any(|w| w.text == "--force")
+                    && args
+                        .iter()
+                        .any(|w| w.text == "--grace-period=0" || w.text == "--now"));
             if broad {
                 e.hit(&K8S_DELETE, inv, None);
             }
         }
         Some(&("drain" | "cordon")) => e.hit(&K8S_DRAIN, inv, None),
         Some(&"scale") if args.iter().any(|w| w.text == "--replicas=0") => {
-            e.hit(&K8S_DRAIN, inv, Some("scaling to zero replicas stops the workload".to_owned()));
+            e.hit(
+                &K8S_DRAIN,
+                inv,
+                Some("scaling to zero replicas stops the workload".to_owned()),
+            );
         }
         _ => {}
     }
@@ -96,15 +235,34 @@ pub(crate) fn kubernetes(e: &mut Engine, inv: &Invocation, name: &str) {
 
 pub(crate) fn iac(e: &mut Engine, inv: &Invocation, name: &str) {
     let args = inv.args();
-    let Some((_, sub)) = first_positional(args) else { return };
+    let Some((_, sub)) = first_positional(args) else {
+        return;
+    };
     let pos = positionals(inv);
-    let auto = args.iter().any(|w| matches!(w.text.as_str(), "-auto-approve" | "--auto-approve" | "-auto-approve=true" | "--yes" | "-y" | "--non-interactive"));
+    let auto = args.iter().any(|w| {
+        matches!(
+            w.text.as_str(),
+            "-auto-approve"
+                | "--auto-approve"
+                | "-auto-approve=true"
+                | "--yes"
+                | "-y"
+                | "--non-interactive"
+        )
+    });
     match (name, sub) {
         (_, "destroy") => e.hit(&IAC_DESTROY, inv, None),
         ("pulumi", "stack") if pos.get(1) == Some(&"rm") => e.hit(&IAC_DESTROY, inv, None),
         (_, "apply" | "up" | "update") if auto => e.hit(&IAC_AUTO_APPROVE, inv, None),
         (_, "apply") if args.iter().any(|w| w.text == "-destroy") => e.hit(&IAC_DESTROY, inv, None),
-        (_, "state") if matches!(pos.get(1), Some(&("rm" | "mv" | "delete" | "push" | "replace-provider"))) => e.hit(&IAC_STATE, inv, None),
+        (_, "state")
+            if matches!(
+                pos.get(1),
+                Some(&("rm" | "mv" | "delete" | "push" | "replace-provider"))
+            ) =>
+        {
+            e.hit(&IAC_STATE, inv, None);
+        }
         (_, "force-unlock" | "taint") => e.hit(&IAC_STATE, inv, None),
         _ => {}
     }

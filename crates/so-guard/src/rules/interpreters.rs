@@ -49,11 +49,27 @@ pub(crate) fn check(e: &mut Engine, inv: &Invocation, name: &str) {
     while i < args.len() {
         let t = args[i].text.as_str();
         let takes_code = match lang {
-            Lang::Python => t == "-c" || (t.starts_with('-') && !t.starts_with("--") && t.ends_with('c') && t.len() > 2),
-            Lang::Js => matches!(t, "-e" | "--eval" | "-p" | "--print") || (name == "deno" && t == "eval"),
+            Lang::Python => {
+                t == "-c"
+                    || (t.starts_with('-')
+                        && !t.starts_with("--")
+                        && t.ends_with('c')
+                        && t.len() > 2)
+            }
+            Lang::Js => {
+                matches!(t, "-e" | "--eval" | "-p" | "--print") || (name == "deno" && t == "eval")
+            }
             // A cluster of single-letter switches ending in `e` (`-pe`, `-lne`); `-MFile::Path=x`
             // is a module option, not a cluster.
-            Lang::Ruby | Lang::Perl => t == "-e" || t == "-E" || (t.starts_with('-') && !t.starts_with("--") && (3..=6).contains(&t.len()) && t[1..].chars().all(|c| c.is_ascii_lowercase()) && t.ends_with('e')),
+            Lang::Ruby | Lang::Perl => {
+                t == "-e"
+                    || t == "-E"
+                    || (t.starts_with('-')
+                        && !t.starts_with("--")
+                        && (3..=6).contains(&t.len())
+                        && t[1..].chars().all(|c| c.is_ascii_lowercase())
+                        && t.ends_with('e'))
+            }
             Lang::Php => t == "-r",
         };
         if takes_code {
@@ -67,7 +83,9 @@ pub(crate) fn check(e: &mut Engine, inv: &Invocation, name: &str) {
             i += 2;
             continue;
         }
-        if lang == Lang::Python && (t == "-m" || t.ends_with('m') && t.starts_with('-') && !t.starts_with("--")) {
+        if lang == Lang::Python
+            && (t == "-m" || t.ends_with('m') && t.starts_with('-') && !t.starts_with("--"))
+        {
             return; // `python -m pytest`: a module, not visible code
         }
         if t.starts_with("-M") || t.starts_with("-I") && t.len() > 2 {
@@ -87,7 +105,8 @@ pub(crate) fn check(e: &mut Engine, inv: &Invocation, name: &str) {
         }
         i += 1;
     }
-    if code.is_empty() && !script_given
+    if code.is_empty()
+        && !script_given
         && let Input::Text(text) = &inv.input
     {
         code.clone_from(text);
@@ -116,7 +135,9 @@ fn analyse(e: &mut Engine, inv: &Invocation, lang: Lang, code: &str) {
     for m in exec_re(lang).find_iter(&masked) {
         match argument(code, m.end()) {
             Arg::Literal(s) => e.code(&s),
-            Arg::List(items) => e.invoke(&inv.with_argv(items.into_iter().map(Word::literal).collect())),
+            Arg::List(items) => {
+                e.invoke(&inv.with_argv(items.into_iter().map(Word::literal).collect()));
+            }
             Arg::Computed => {}
         }
     }
@@ -125,12 +146,23 @@ fn analyse(e: &mut Engine, inv: &Invocation, lang: Lang, code: &str) {
             let tail = &code[m.end()..];
             let statement = tail.split([')', '\n']).next().unwrap_or(tail);
             let writes = match lang {
-                Lang::Python => statement.contains("'w") || statement.contains("\"w") || statement.contains("'a") || statement.contains("\"a") || statement.contains("'x") || statement.contains("+'"),
+                Lang::Python => {
+                    statement.contains("'w")
+                        || statement.contains("\"w")
+                        || statement.contains("'a")
+                        || statement.contains("\"a")
+                        || statement.contains("'x")
+                        || statement.contains("+'")
+                }
                 _ => true,
             };
             if writes {
                 let tilde = path.starts_with('~');
-                let word = Word { text: path, tilde, ..Word::default() };
+                let word = Word {
+                    text: path,
+                    tilde,
+                    ..Word::default()
+                };
                 super::writes::write_target(e, inv, &word, "interpreter code");
             }
         }
@@ -143,7 +175,9 @@ fn analyse(e: &mut Engine, inv: &Invocation, lang: Lang, code: &str) {
             _ => (caps.get(1).map_or("", |m| m.as_str()), call.end()),
         };
         let mut recursive = is_recursive(api);
-        if matches!(api, "rmSync" | "rm" | "rmdirSync" | "rmdir" | "promises.rm") && lang == Lang::Js {
+        if matches!(api, "rmSync" | "rm" | "rmdirSync" | "rmdir" | "promises.rm")
+            && lang == Lang::Js
+        {
             let tail = &code[call.end()..];
             let statement = tail.split([';', '\n']).next().unwrap_or(tail);
             recursive = statement.contains("recursive");
@@ -157,13 +191,21 @@ fn analyse(e: &mut Engine, inv: &Invocation, lang: Lang, code: &str) {
                 }
                 argv.push(Word::literal("--"));
                 let tilde = path.starts_with('~');
-                argv.push(Word { text: path, tilde, ..Word::default() });
+                argv.push(Word {
+                    text: path,
+                    tilde,
+                    ..Word::default()
+                });
                 let mut probe = inv.with_argv(argv);
                 probe.display = format!("{} ({api})", inv.display);
                 e.invoke(&probe);
             }
             Arg::List(_) | Arg::Computed if recursive => {
-                e.hit(&DELETE_API, inv, Some(format!("`{api}` deletes a path computed at run time")));
+                e.hit(
+                    &DELETE_API,
+                    inv,
+                    Some(format!("`{api}` deletes a path computed at run time")),
+                );
             }
             _ => {}
         }
@@ -171,7 +213,22 @@ fn analyse(e: &mut Engine, inv: &Invocation, lang: Lang, code: &str) {
 }
 
 fn is_recursive(api: &str) -> bool {
-    matches!(api, "shutil.rmtree" | "rmtree" | "remove_tree" | "rimraf" | "removeSync" | "remove" | "emptyDirSync" | "FileUtils.rm_rf" | "FileUtils.rm_r" | "FileUtils.remove_dir" | "FileUtils.remove_entry" | "FileUtils.remove_entry_secure" | "FileUtils.rmtree")
+    matches!(
+        api,
+        "shutil.rmtree"
+            | "rmtree"
+            | "remove_tree"
+            | "rimraf"
+            | "removeSync"
+            | "remove"
+            | "emptyDirSync"
+            | "FileUtils.rm_rf"
+            | "FileUtils.rm_r"
+            | "FileUtils.remove_dir"
+            | "FileUtils.remove_entry"
+            | "FileUtils.remove_entry_secure"
+            | "FileUtils.rmtree"
+    )
 }
 
 fn exec_re(lang: Lang) -> &'static Regex {
@@ -225,12 +282,19 @@ fn argument(code: &str, pos: usize) -> Arg {
     if let Some(s) = literal_at(rest) {
         return Arg::Literal(s.0);
     }
-    if let Some(list) = rest.strip_prefix('[').or_else(|| rest.strip_prefix("qw(")).or_else(|| rest.strip_prefix("%w(")) {
+    if let Some(list) = rest
+        .strip_prefix('[')
+        .or_else(|| rest.strip_prefix("qw("))
+        .or_else(|| rest.strip_prefix("%w("))
+    {
         let mut items = Vec::new();
         let mut cur = list.trim_start();
         while let Some((s, used)) = literal_at(cur) {
             items.push(s);
-            cur = cur[used..].trim_start().trim_start_matches(',').trim_start();
+            cur = cur[used..]
+                .trim_start()
+                .trim_start_matches(',')
+                .trim_start();
             if cur.starts_with(']') || cur.starts_with(')') {
                 return Arg::List(items);
             }
@@ -242,11 +306,20 @@ fn argument(code: &str, pos: usize) -> Arg {
 
 /// A string literal at the start of `text`: its value and the bytes it used.
 fn literal_at(text: &str) -> Option<(String, usize)> {
-    let prefix_len = text.find(['\'', '"']).filter(|&i| i <= 2 && text[..i].chars().all(|c| matches!(c, 'r' | 'b' | 'u' | 'R' | 'B' | 'U')))?;
+    let prefix_len = text.find(['\'', '"']).filter(|&i| {
+        i <= 2
+            && text[..i]
+                .chars()
+                .all(|c| matches!(c, 'r' | 'b' | 'u' | 'R' | 'B' | 'U'))
+    })?;
     let body = &text[prefix_len..];
     let quote = body.chars().next()?;
     let triple: String = std::iter::repeat_n(quote, 3).collect();
-    let (delim, start) = if body.starts_with(&triple) { (triple.as_str(), 3) } else { (&body[..1], 1) };
+    let (delim, start) = if body.starts_with(&triple) {
+        (triple.as_str(), 3)
+    } else {
+        (&body[..1], 1)
+    };
     let mut out = String::new();
     let mut chars = body[start..].char_indices();
     while let Some((i, c)) = chars.next() {
@@ -276,9 +349,7 @@ fn mask(code: &str, lang: Lang) -> String {
     let mut i = 0;
     let blank = |out: &mut Vec<u8>, from: usize, to: usize| {
         for b in &mut out[from..to.min(bytes.len())] {
-            if *b != b'\n' && b.is_ascii() {
-                *b = b' ';
-            } else if !b.is_ascii() {
+            if *b != b'\n' {
                 *b = b' ';
             }
         }
@@ -297,32 +368,48 @@ fn mask(code: &str, lang: Lang) -> String {
             continue;
         }
         if lang == Lang::Js && c == b'/' && bytes.get(i + 1) == Some(&b'*') {
-            let end = code[i + 2..].find("*/").map_or(bytes.len(), |n| i + 2 + n + 2);
+            let end = code[i + 2..]
+                .find("*/")
+                .map_or(bytes.len(), |n| i + 2 + n + 2);
             blank(&mut out, i, end);
             i = end;
             continue;
         }
         // Ruby `%q(...)`, `%Q(...)`, `%(...)`, `%w(...)`; Perl `q(...)`, `qq(...)`.
         let quote_like = match lang {
-            Lang::Ruby => c == b'%' && matches!(bytes.get(i + 1), Some(b'q' | b'Q' | b'w' | b'W' | b'(')),
-            Lang::Perl => (c == b'q' && (i == 0 || !bytes[i - 1].is_ascii_alphanumeric())) && matches!(bytes.get(i + 1), Some(b'(' | b'{' | b'q')),
+            Lang::Ruby => {
+                c == b'%' && matches!(bytes.get(i + 1), Some(b'q' | b'Q' | b'w' | b'W' | b'('))
+            }
+            Lang::Perl => {
+                (c == b'q' && (i == 0 || !bytes[i - 1].is_ascii_alphanumeric()))
+                    && matches!(bytes.get(i + 1), Some(b'(' | b'{' | b'q'))
+            }
             _ => false,
         };
-        if quote_like {
-            if let Some(open_rel) = code[i..].find(['(', '{', '[']) {
-                let open = i + open_rel;
-                let (o, cl) = match bytes[open] { b'(' => (b'(', b')'), b'{' => (b'{', b'}'), _ => (b'[', b']') };
-                let mut depth = 0usize;
-                let mut j = open;
-                while j < bytes.len() {
-                    if bytes[j] == o { depth += 1; }
-                    if bytes[j] == cl { depth -= 1; if depth == 0 { break; } }
-                    j += 1;
+        if quote_like && let Some(open_rel) = code[i..].find(['(', '{', '[']) {
+            let open = i + open_rel;
+            let (o, cl) = match bytes[open] {
+                b'(' => (b'(', b')'),
+                b'{' => (b'{', b'}'),
+                _ => (b'[', b']'),
+            };
+            let mut depth = 0usize;
+            let mut j = open;
+            while j < bytes.len() {
+                if bytes[j] == o {
+                    depth += 1;
                 }
-                blank(&mut out, open + 1, j);
-                i = j + 1;
-                continue;
+                if bytes[j] == cl {
+                    depth -= 1;
+                    if depth == 0 {
+                        break;
+                    }
+                }
+                j += 1;
             }
+            blank(&mut out, open + 1, j);
+            i = j + 1;
+            continue;
         }
         if c == b'\'' || c == b'"' || (c == b'`' && lang == Lang::Js) {
             let triple = bytes.get(i..i + 3) == Some(&[c, c, c][..]) && lang == Lang::Python;
@@ -350,7 +437,9 @@ fn mask(code: &str, lang: Lang) -> String {
 /// Shell commands in backticks, `qx(...)` and `%x(...)`.
 fn backtick_commands(code: &str) -> Vec<String> {
     static RE: OnceLock<Option<Regex>> = OnceLock::new();
-    let Some(re) = RE.get_or_init(|| Regex::new(r"`([^`]+)`|\bqx\s*[({\[](.*?)[)}\]]|%x\((.*?)\)").ok()) else {
+    let Some(re) =
+        RE.get_or_init(|| Regex::new(r"`([^`]+)`|\bqx\s*[({\[](.*?)[)}\]]|%x\((.*?)\)").ok())
+    else {
         return Vec::new();
     };
     re.captures_iter(code)
@@ -359,13 +448,37 @@ fn backtick_commands(code: &str) -> Vec<String> {
         .collect()
 }
 
+/// `awk 'BEGIN { system("...") }'`: awk's `system()` runs its string as shell code.
+pub(crate) fn awk(e: &mut Engine, inv: &Invocation) {
+    static RE: OnceLock<Option<Regex>> = OnceLock::new();
+    let Some(re) = RE.get_or_init(|| Regex::new(r#"\bsystem\s*\(\s*"((?:[^"\\]|\\.)*)""#).ok())
+    else {
+        return;
+    };
+    let program = inv
+        .args()
+        .iter()
+        .find(|w| !w.text.starts_with('-'))
+        .map(|w| w.text.clone());
+    if let Some(program) = program {
+        for caps in re.captures_iter(&program) {
+            if let Some(cmd) = caps.get(1) {
+                e.code(&cmd.as_str().replace("\\\"", "\""));
+            }
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
 
     #[test]
     fn masking_hides_string_contents_only() {
-        let m = mask("print('shutil.rmtree(x)') # os.remove(y)\nshutil.rmtree(z)", Lang::Python);
+        let m = mask(
+            "print('shutil.rmtree(x)') # os.remove(y)\nshutil.rmtree(z)",
+            Lang::Python,
+        );
         assert!(!m.contains("rmtree(x)"));
         assert!(!m.contains("os.remove"));
         assert!(m.contains("shutil.rmtree(z)"));
@@ -373,22 +486,14 @@ mod tests {
 
     #[test]
     fn literals_with_prefixes_and_escapes() {
-        assert_eq!(literal_at("r'a\\b' rest").map(|x| x.0), Some("ab".to_owned()));
-        assert_eq!(literal_at("\"x\\\"y\"").map(|x| x.0), Some("x\"y".to_owned()));
+        assert_eq!(
+            literal_at("r'a\\b' rest").map(|x| x.0),
+            Some("ab".to_owned())
+        );
+        assert_eq!(
+            literal_at("\"x\\\"y\"").map(|x| x.0),
+            Some("x\"y".to_owned())
+        );
         assert!(literal_at("path)").is_none());
-    }
-}
-
-/// `awk 'BEGIN { system("...") }'`: awk's `system()` runs its string as shell code.
-pub(crate) fn awk(e: &mut Engine, inv: &Invocation) {
-    static RE: OnceLock<Option<Regex>> = OnceLock::new();
-    let Some(re) = RE.get_or_init(|| Regex::new(r#"\bsystem\s*\(\s*"((?:[^"\\]|\\.)*)""#).ok()) else { return };
-    let program = inv.args().iter().find(|w| !w.text.starts_with('-')).map(|w| w.text.clone());
-    if let Some(program) = program {
-        for caps in re.captures_iter(&program) {
-            if let Some(cmd) = caps.get(1) {
-                e.code(&cmd.as_str().replace("\\\"", "\""));
-            }
-        }
     }
 }

@@ -53,18 +53,66 @@ pub struct PackInfo {
 
 /// Every pack.
 pub static PACKS: &[PackInfo] = &[
-    PackInfo { id: "core.git", summary: "git commands that discard work or rewrite shared history", default_enabled: true },
-    PackInfo { id: "core.filesystem", summary: "deleting, truncating and overwriting files, disks and permissions", default_enabled: true },
-    PackInfo { id: "core.system", summary: "fork bombs, killing every process, removing crontabs, power state", default_enabled: true },
-    PackInfo { id: "core.guard", summary: "writes that would weaken the guard itself (always on)", default_enabled: true },
-    PackInfo { id: "core.interpreters", summary: "delete and shell-out APIs in python/node/perl/ruby one-liners", default_enabled: true },
-    PackInfo { id: "database", summary: "DROP, TRUNCATE, DELETE without WHERE, FLUSHALL through database CLIs", default_enabled: true },
-    PackInfo { id: "containers", summary: "docker/podman prunes, volume and mass container removal", default_enabled: true },
-    PackInfo { id: "kubernetes", summary: "kubectl/helm deletions of namespaces, all resources, node drains", default_enabled: true },
-    PackInfo { id: "iac", summary: "terraform/pulumi destroy, unreviewed applies, state surgery", default_enabled: true },
-    PackInfo { id: "cloud", summary: "aws/gcloud/az commands that delete or terminate resources", default_enabled: true },
-    PackInfo { id: "remote", summary: "rsync --delete and other remote deletions", default_enabled: true },
-    PackInfo { id: "packages", summary: "publishing, unpublishing and yanking packages", default_enabled: true },
+    PackInfo {
+        id: "core.git",
+        summary: "git commands that discard work or rewrite shared history",
+        default_enabled: true,
+    },
+    PackInfo {
+        id: "core.filesystem",
+        summary: "deleting, truncating and overwriting files, disks and permissions",
+        default_enabled: true,
+    },
+    PackInfo {
+        id: "core.system",
+        summary: "fork bombs, killing every process, removing crontabs, power state",
+        default_enabled: true,
+    },
+    PackInfo {
+        id: "core.guard",
+        summary: "writes that would weaken the guard itself (always on)",
+        default_enabled: true,
+    },
+    PackInfo {
+        id: "core.interpreters",
+        summary: "delete and shell-out APIs in python/node/perl/ruby one-liners",
+        default_enabled: true,
+    },
+    PackInfo {
+        id: "database",
+        summary: "DROP, TRUNCATE, DELETE without WHERE, FLUSHALL through database CLIs",
+        default_enabled: true,
+    },
+    PackInfo {
+        id: "containers",
+        summary: "docker/podman prunes, volume and mass container removal",
+        default_enabled: true,
+    },
+    PackInfo {
+        id: "kubernetes",
+        summary: "kubectl/helm deletions of namespaces, all resources, node drains",
+        default_enabled: true,
+    },
+    PackInfo {
+        id: "iac",
+        summary: "terraform/pulumi destroy, unreviewed applies, state surgery",
+        default_enabled: true,
+    },
+    PackInfo {
+        id: "cloud",
+        summary: "aws/gcloud/az commands that delete or terminate resources",
+        default_enabled: true,
+    },
+    PackInfo {
+        id: "remote",
+        summary: "rsync --delete and other remote deletions",
+        default_enabled: true,
+    },
+    PackInfo {
+        id: "packages",
+        summary: "publishing, unpublishing and yanking packages",
+        default_enabled: true,
+    },
 ];
 
 /// Every rule, in documentation order.
@@ -90,7 +138,9 @@ pub(crate) fn command_name(word: &so_shell::Word) -> &str {
 
 /// Sends an invocation to the rules for its command name.
 pub(crate) fn dispatch(e: &mut Engine, inv: &Invocation) {
-    let Some(first) = inv.argv.first() else { return };
+    let Some(first) = inv.argv.first() else {
+        return;
+    };
     if first.dynamic && !first.text.is_empty() {
         shells::dynamic_command(e, inv);
         return;
@@ -105,7 +155,12 @@ pub(crate) fn dispatch(e: &mut Engine, inv: &Invocation) {
         "rm" | "unlink" => files::rm(e, inv),
         "rimraf" | "del-cli" | "trash" => {
             let mut argv = vec![so_shell::Word::literal("rm"), so_shell::Word::literal("-r")];
-            argv.extend(inv.args().iter().filter(|w| !w.text.starts_with('-')).cloned());
+            argv.extend(
+                inv.args()
+                    .iter()
+                    .filter(|w| !w.text.starts_with('-'))
+                    .cloned(),
+            );
             files::rm(e, &inv.with_argv(argv));
         }
         "del" | "erase" | "rd" | "Remove-Item" | "ri" => files::windows_delete(e, inv),
@@ -114,7 +169,9 @@ pub(crate) fn dispatch(e: &mut Engine, inv: &Invocation) {
         "shred" | "srm" => files::shred(e, inv),
         "truncate" => files::truncate(e, inv),
         "dd" => files::dd(e, inv),
-        "wipefs" | "fdisk" | "sfdisk" | "gdisk" | "sgdisk" | "parted" | "blkdiscard" => files::disk_tool(e, inv, name),
+        "wipefs" | "fdisk" | "sfdisk" | "gdisk" | "sgdisk" | "parted" | "blkdiscard" => {
+            files::disk_tool(e, inv, name);
+        }
         n if n.starts_with("mkfs") || n == "mke2fs" || n == "mkswap" => files::mkfs(e, inv),
         "chmod" | "chown" | "chgrp" => files::permissions(e, inv),
         "tee" | "cp" | "mv" | "install" | "ln" | "sed" | "rsync" | "perl" => {
@@ -126,26 +183,34 @@ pub(crate) fn dispatch(e: &mut Engine, inv: &Invocation) {
                 interpreters::check(e, inv, name);
             }
         }
-        "kill" | "pkill" | "killall" | "crontab" | "shutdown" | "reboot" | "halt" | "poweroff" | "systemctl" | "init" => {
+        "kill" | "pkill" | "killall" | "crontab" | "shutdown" | "reboot" | "halt" | "poweroff"
+        | "systemctl" | "init" => {
             system::check(e, inv, name);
         }
-        "sh" | "bash" | "zsh" | "dash" | "ksh" | "mksh" | "ash" | "fish" | "csh" | "tcsh" | "yash" | "posh" => {
+        "sh" | "bash" | "zsh" | "dash" | "ksh" | "mksh" | "ash" | "fish" | "csh" | "tcsh"
+        | "yash" | "posh" => {
             shells::shell(e, inv);
         }
         "eval" => shells::eval(e, inv),
         "source" | "." => {}
-        "python" | "python2" | "python3" | "pypy" | "pypy3" | "node" | "nodejs" | "bun" | "deno" | "ruby" | "php" => {
+        "python" | "python2" | "python3" | "pypy" | "pypy3" | "node" | "nodejs" | "bun"
+        | "deno" | "ruby" | "php" => {
             interpreters::check(e, inv, name);
         }
         n if n.starts_with("python3.") => interpreters::check(e, inv, "python3"),
-        "psql" | "mysql" | "mariadb" | "sqlite3" | "redis-cli" | "mongosh" | "mongo" | "dropdb" | "dropuser" | "mysqladmin" | "cockroach" | "clickhouse-client" => {
+        "psql" | "mysql" | "mariadb" | "sqlite3" | "redis-cli" | "mongosh" | "mongo" | "dropdb"
+        | "dropuser" | "mysqladmin" | "cockroach" | "clickhouse-client" => {
             database::check(e, inv, name);
         }
         "docker" | "podman" | "nerdctl" | "docker-compose" => infra::containers(e, inv, name),
         "kubectl" | "oc" | "helm" => infra::kubernetes(e, inv, name),
         "terraform" | "tofu" | "terragrunt" | "pulumi" => infra::iac(e, inv, name),
-        "aws" | "gcloud" | "gsutil" | "az" | "doctl" | "flyctl" | "heroku" | "vercel" | "gh" => cloud::check(e, inv, name),
-        "npm" | "pnpm" | "yarn" | "cargo" | "gem" | "twine" | "poetry" | "uv" => cloud::packages(e, inv, name),
+        "aws" | "gcloud" | "gsutil" | "az" | "doctl" | "flyctl" | "heroku" | "vercel" | "gh" => {
+            cloud::check(e, inv, name);
+        }
+        "npm" | "pnpm" | "yarn" | "cargo" | "gem" | "twine" | "poetry" | "uv" => {
+            cloud::packages(e, inv, name);
+        }
         _ => {}
     }
 }
@@ -167,7 +232,9 @@ pub(crate) fn has_flag(args: &[so_shell::Word], short: char, long: &[&str]) -> b
         }
         if let Some(l) = t.strip_prefix("--") {
             // The option name: up to `=` or any character an option name cannot hold.
-            let end = l.find(|c: char| !(c.is_ascii_alphanumeric() || c == '-')).unwrap_or(l.len());
+            let end = l
+                .find(|c: char| !(c.is_ascii_alphanumeric() || c == '-'))
+                .unwrap_or(l.len());
             let name = &l[..end];
             if long.contains(&name) {
                 return true;

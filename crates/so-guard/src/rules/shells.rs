@@ -93,7 +93,8 @@ pub(crate) fn eval(e: &mut Engine, inv: &Invocation) {
 /// `$CMD ARGS`: try the names a variable usually holds for destructive commands.
 pub(crate) fn dynamic_command(e: &mut Engine, inv: &Invocation) {
     let before = e.findings.len();
-    let recursive = super::has_flag(inv.args(), 'r', &["recursive"]) || super::has_flag(inv.args(), 'R', &[]);
+    let recursive =
+        super::has_flag(inv.args(), 'r', &["recursive"]) || super::has_flag(inv.args(), 'R', &[]);
     let names: &[&str] = if recursive { &["rm", "git"] } else { &["git"] };
     for &name in names {
         let mut argv = inv.argv.clone();

@@ -18,24 +18,179 @@ struct Grammar {
     assignments: bool,
 }
 
-const SUDO: Grammar = Grammar { short_values: "ughpCDRrtTUa", long_values: &["user", "group", "host", "prompt", "close-from", "chdir", "chroot", "role", "type", "other-user", "command-timeout", "auth-type"], positionals: 0, assignments: true };
-const DOAS: Grammar = Grammar { short_values: "uCa", long_values: &[], positionals: 0, assignments: false };
-const ENV: Grammar = Grammar { short_values: "uCP", long_values: &["unset", "chdir", "default-signal", "ignore-signal", "block-signal"], positionals: 0, assignments: true };
-const NICE: Grammar = Grammar { short_values: "n", long_values: &["adjustment"], positionals: 0, assignments: false };
-const IONICE: Grammar = Grammar { short_values: "cnp", long_values: &["class", "classdata", "pid", "pgid", "uid"], positionals: 0, assignments: false };
-const TIMEOUT: Grammar = Grammar { short_values: "ks", long_values: &["kill-after", "signal"], positionals: 1, assignments: false };
-const TIME: Grammar = Grammar { short_values: "of", long_values: &["output", "format"], positionals: 0, assignments: false };
-const STDBUF: Grammar = Grammar { short_values: "ioe", long_values: &["input", "output", "error"], positionals: 0, assignments: false };
-const PLAIN: Grammar = Grammar { short_values: "", long_values: &[], positionals: 0, assignments: false };
-const EXEC: Grammar = Grammar { short_values: "a", long_values: &[], positionals: 0, assignments: false };
-const CHROOT: Grammar = Grammar { short_values: "", long_values: &["userspec", "groups"], positionals: 1, assignments: false };
-const TASKSET: Grammar = Grammar { short_values: "", long_values: &[], positionals: 1, assignments: false };
-const FLOCK: Grammar = Grammar { short_values: "wEc", long_values: &["timeout", "conflict-exit-code", "command"], positionals: 1, assignments: false };
-const XARGS: Grammar = Grammar { short_values: "IinPLsdEa", long_values: &["replace", "max-args", "max-procs", "max-lines", "max-chars", "delimiter", "eof", "arg-file", "process-slot-var"], positionals: 0, assignments: false };
-const DOCKER_EXEC: Grammar = Grammar { short_values: "euw", long_values: &["env", "env-file", "user", "workdir", "detach-keys"], positionals: 1, assignments: false };
-const DOCKER_RUN: Grammar = Grammar { short_values: "evwpuhlmc", long_values: &["env", "env-file", "volume", "workdir", "publish", "user", "hostname", "label", "memory", "name", "network", "entrypoint", "mount", "platform", "pull", "cpus", "add-host", "cap-add", "cap-drop", "device", "dns", "gpus", "ipc", "label-file", "log-driver", "log-opt", "restart", "runtime", "security-opt", "shm-size", "stop-signal", "tmpfs", "ulimit", "volumes-from", "cidfile"], positionals: 1, assignments: false };
-const SSH: Grammar = Grammar { short_values: "BbcDEeFIiJLlmOoPpQRSWw", long_values: &[], positionals: 1, assignments: false };
-const SU: Grammar = Grammar { short_values: "sgG", long_values: &["shell", "group", "supp-group"], positionals: 0, assignments: false };
+const SUDO: Grammar = Grammar {
+    short_values: "ughpCDRrtTUa",
+    long_values: &[
+        "user",
+        "group",
+        "host",
+        "prompt",
+        "close-from",
+        "chdir",
+        "chroot",
+        "role",
+        "type",
+        "other-user",
+        "command-timeout",
+        "auth-type",
+    ],
+    positionals: 0,
+    assignments: true,
+};
+const DOAS: Grammar = Grammar {
+    short_values: "uCa",
+    long_values: &[],
+    positionals: 0,
+    assignments: false,
+};
+const ENV: Grammar = Grammar {
+    short_values: "uCP",
+    long_values: &[
+        "unset",
+        "chdir",
+        "default-signal",
+        "ignore-signal",
+        "block-signal",
+    ],
+    positionals: 0,
+    assignments: true,
+};
+const NICE: Grammar = Grammar {
+    short_values: "n",
+    long_values: &["adjustment"],
+    positionals: 0,
+    assignments: false,
+};
+const IONICE: Grammar = Grammar {
+    short_values: "cnp",
+    long_values: &["class", "classdata", "pid", "pgid", "uid"],
+    positionals: 0,
+    assignments: false,
+};
+const TIMEOUT: Grammar = Grammar {
+    short_values: "ks",
+    long_values: &["kill-after", "signal"],
+    positionals: 1,
+    assignments: false,
+};
+const TIME: Grammar = Grammar {
+    short_values: "of",
+    long_values: &["output", "format"],
+    positionals: 0,
+    assignments: false,
+};
+const STDBUF: Grammar = Grammar {
+    short_values: "ioe",
+    long_values: &["input", "output", "error"],
+    positionals: 0,
+    assignments: false,
+};
+const PLAIN: Grammar = Grammar {
+    short_values: "",
+    long_values: &[],
+    positionals: 0,
+    assignments: false,
+};
+const EXEC: Grammar = Grammar {
+    short_values: "a",
+    long_values: &[],
+    positionals: 0,
+    assignments: false,
+};
+const CHROOT: Grammar = Grammar {
+    short_values: "",
+    long_values: &["userspec", "groups"],
+    positionals: 1,
+    assignments: false,
+};
+const TASKSET: Grammar = Grammar {
+    short_values: "",
+    long_values: &[],
+    positionals: 1,
+    assignments: false,
+};
+const FLOCK: Grammar = Grammar {
+    short_values: "wEc",
+    long_values: &["timeout", "conflict-exit-code", "command"],
+    positionals: 1,
+    assignments: false,
+};
+const XARGS: Grammar = Grammar {
+    short_values: "IinPLsdEa",
+    long_values: &[
+        "replace",
+        "max-args",
+        "max-procs",
+        "max-lines",
+        "max-chars",
+        "delimiter",
+        "eof",
+        "arg-file",
+        "process-slot-var",
+    ],
+    positionals: 0,
+    assignments: false,
+};
+const DOCKER_EXEC: Grammar = Grammar {
+    short_values: "euw",
+    long_values: &["env", "env-file", "user", "workdir", "detach-keys"],
+    positionals: 1,
+    assignments: false,
+};
+const DOCKER_RUN: Grammar = Grammar {
+    short_values: "evwpuhlmc",
+    long_values: &[
+        "env",
+        "env-file",
+        "volume",
+        "workdir",
+        "publish",
+        "user",
+        "hostname",
+        "label",
+        "memory",
+        "name",
+        "network",
+        "entrypoint",
+        "mount",
+        "platform",
+        "pull",
+        "cpus",
+        "add-host",
+        "cap-add",
+        "cap-drop",
+        "device",
+        "dns",
+        "gpus",
+        "ipc",
+        "label-file",
+        "log-driver",
+        "log-opt",
+        "restart",
+        "runtime",
+        "security-opt",
+        "shm-size",
+        "stop-signal",
+        "tmpfs",
+        "ulimit",
+        "volumes-from",
+        "cidfile",
+    ],
+    positionals: 1,
+    assignments: false,
+};
+const SSH: Grammar = Grammar {
+    short_values: "BbcDEeFIiJLlmOoPpQRSWw",
+    long_values: &[],
+    positionals: 1,
+    assignments: false,
+};
+const SU: Grammar = Grammar {
+    short_values: "sgG",
+    long_values: &["shell", "group", "supp-group"],
+    positionals: 0,
+    assignments: false,
+};
 
 /// The index in `args` where the wrapped command starts, after options, positionals
 /// and assignments; `None` when there is no command.
@@ -78,17 +233,26 @@ fn command_start(args: &[Word], g: &Grammar) -> Option<usize> {
 }
 
 fn is_assignment(t: &str) -> bool {
-    t.split_once('=')
-        .is_some_and(|(n, _)| !n.is_empty() && n.chars().all(|c| c.is_ascii_alphanumeric() || c == '_'))
+    t.split_once('=').is_some_and(|(n, _)| {
+        !n.is_empty() && n.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
+    })
 }
 
 /// Judges the command a wrapper runs. Returns false when `name` is no wrapper.
+#[expect(
+    clippy::too_many_lines,
+    reason = "one arm per wrapper reads best as one table"
+)]
 pub(crate) fn unwrap(e: &mut Engine, inv: &Invocation, name: &str) -> bool {
     let args = inv.args();
     let grammar = match name {
         "sudo" => {
             // `sudo -s cmd` / `sudo -i cmd` run the command through a shell.
-            if args.iter().take_while(|w| w.text.starts_with('-')).any(|w| matches!(w.text.as_str(), "-s" | "-i" | "--shell" | "--login")) {
+            if args
+                .iter()
+                .take_while(|w| w.text.starts_with('-'))
+                .any(|w| matches!(w.text.as_str(), "-s" | "-i" | "--shell" | "--login"))
+            {
                 match command_start(args, &SUDO) {
                     Some(start) => e.code_with_input(&join(&args[start..]), &inv.input),
                     None => shell_input(e, inv),
@@ -104,12 +268,17 @@ pub(crate) fn unwrap(e: &mut Engine, inv: &Invocation, name: &str) -> bool {
         "timeout" => &TIMEOUT,
         "time" => &TIME,
         "stdbuf" => &STDBUF,
-        "nohup" | "builtin" | "setsid" | "unbuffer" | "caffeinate" | "catchsegv" | "strace" | "ltrace" | "nocache" | "proxychains" | "proxychains4" | "torsocks" => &PLAIN,
+        "nohup" | "builtin" | "setsid" | "unbuffer" | "caffeinate" | "catchsegv" | "strace"
+        | "ltrace" | "nocache" | "proxychains" | "proxychains4" | "torsocks" => &PLAIN,
         "exec" => &EXEC,
         "chroot" => &CHROOT,
         "taskset" => &TASKSET,
         "command" => {
-            if args.iter().take_while(|w| w.text.starts_with('-')).any(|w| w.text.contains(['v', 'V'])) {
+            if args
+                .iter()
+                .take_while(|w| w.text.starts_with('-'))
+                .any(|w| w.text.contains(['v', 'V']))
+            {
                 return true; // `command -v rm` only looks the name up
             }
             &PLAIN
@@ -121,7 +290,10 @@ pub(crate) fn unwrap(e: &mut Engine, inv: &Invocation, name: &str) -> bool {
             return true;
         }
         "flock" => {
-            if let Some(i) = args.iter().position(|w| w.text == "-c" || w.text == "--command") {
+            if let Some(i) = args
+                .iter()
+                .position(|w| w.text == "-c" || w.text == "--command")
+            {
                 if let Some(code) = args.get(i + 1) {
                     e.code(&code.text);
                 }
@@ -130,13 +302,17 @@ pub(crate) fn unwrap(e: &mut Engine, inv: &Invocation, name: &str) -> bool {
             &FLOCK
         }
         "script" => {
-            if let Some(code) = option_value(args, "-c", "--command").or_else(|| cluster_value(args, 'c')) {
+            if let Some(code) =
+                option_value(args, "-c", "--command").or_else(|| cluster_value(args, 'c'))
+            {
                 e.code(&code);
             }
             return true;
         }
         "su" | "runuser" => {
-            if let Some(code) = option_value(args, "-c", "--command").or_else(|| cluster_value(args, 'c')) {
+            if let Some(code) =
+                option_value(args, "-c", "--command").or_else(|| cluster_value(args, 'c'))
+            {
                 e.code_with_input(&code, &inv.input);
             } else if name == "runuser"
                 && let Some(start) = args.iter().position(|w| w.text == "--")
@@ -148,7 +324,15 @@ pub(crate) fn unwrap(e: &mut Engine, inv: &Invocation, name: &str) -> bool {
             return true;
         }
         "watch" => {
-            let start = command_start(args, &Grammar { short_values: "nqg", long_values: &["interval", "differences", "chgexit"], positionals: 0, assignments: false });
+            let start = command_start(
+                args,
+                &Grammar {
+                    short_values: "nqg",
+                    long_values: &["interval", "differences", "chgexit"],
+                    positionals: 0,
+                    assignments: false,
+                },
+            );
             if let Some(start) = start {
                 if inv.has("-x") || inv.has("--exec") {
                     e.invoke(&inv.with_argv(args[start..].to_vec()));
@@ -168,37 +352,91 @@ pub(crate) fn unwrap(e: &mut Engine, inv: &Invocation, name: &str) -> bool {
         }
         "xargs" => return xargs(e, inv),
         "parallel" => {
-            let sep = args.iter().position(|w| w.text == ":::" || w.text == "::::");
+            let sep = args
+                .iter()
+                .position(|w| w.text == ":::" || w.text == "::::");
             let end = sep.unwrap_or(args.len());
-            let start = command_start(&args[..end], &Grammar { short_values: "jSIPnNdE", long_values: &["jobs", "sshlogin", "delimiter", "max-args", "results", "joblog", "timeout"], positionals: 0, assignments: false });
+            let start = command_start(
+                &args[..end],
+                &Grammar {
+                    short_values: "jSIPnNdE",
+                    long_values: &[
+                        "jobs",
+                        "sshlogin",
+                        "delimiter",
+                        "max-args",
+                        "results",
+                        "joblog",
+                        "timeout",
+                    ],
+                    positionals: 0,
+                    assignments: false,
+                },
+            );
             if let Some(start) = start {
                 let template = join(&args[start..end]);
                 let items: Vec<String> = match sep {
-                    Some(s) if args[s].text == ":::" => args[s + 1..].iter().map(|w| w.text.clone()).collect(),
+                    Some(s) if args[s].text == ":::" => {
+                        args[s + 1..].iter().map(|w| w.text.clone()).collect()
+                    }
                     _ => vec!["\"$PARALLEL_ITEM\"".to_owned()],
                 };
                 // parallel runs the template through a shell once per input item.
                 for item in items {
-                    let code = if template.contains("{}") { template.replace("{}", &item) } else { format!("{template} {item}") };
+                    let code = if template.contains("{}") {
+                        template.replace("{}", &item)
+                    } else {
+                        format!("{template} {item}")
+                    };
                     e.code(&code);
                 }
             }
             return true;
         }
-        "uv" | "poetry" | "pipenv" | "pdm" | "rye" | "hatch" | "conda" | "mamba" | "micromamba" | "bundle" | "pnpm" | "yarn" | "devbox" | "mise" | "asdf" => {
-            let runs = matches!(args.first().map(|w| w.text.as_str()), Some("run" | "exec" | "x" | "dlx"));
+        "uv" | "poetry" | "pipenv" | "pdm" | "rye" | "hatch" | "conda" | "mamba" | "micromamba"
+        | "bundle" | "pnpm" | "yarn" | "devbox" | "mise" | "asdf" => {
+            let runs = matches!(
+                args.first().map(|w| w.text.as_str()),
+                Some("run" | "exec" | "x" | "dlx")
+            );
             if !runs {
                 return false;
             }
             let rest = &args[1..];
-            let g = Grammar { short_values: "npe", long_values: &["with", "python", "name", "prefix", "env", "env-file", "project", "directory", "package", "from", "group", "extra"], positionals: 0, assignments: false };
+            let g = Grammar {
+                short_values: "npe",
+                long_values: &[
+                    "with",
+                    "python",
+                    "name",
+                    "prefix",
+                    "env",
+                    "env-file",
+                    "project",
+                    "directory",
+                    "package",
+                    "from",
+                    "group",
+                    "extra",
+                ],
+                positionals: 0,
+                assignments: false,
+            };
             if let Some(start) = command_start(rest, &g) {
                 e.invoke(&inv.with_argv(rest[start..].to_vec()));
             }
             return true;
         }
         "npx" | "bunx" | "pnpx" => {
-            if let Some(start) = command_start(args, &Grammar { short_values: "p", long_values: &["package", "call"], positionals: 0, assignments: false }) {
+            if let Some(start) = command_start(
+                args,
+                &Grammar {
+                    short_values: "p",
+                    long_values: &["package", "call"],
+                    positionals: 0,
+                    assignments: false,
+                },
+            ) {
                 e.invoke(&inv.with_argv(args[start..].to_vec()));
             }
             return true;
@@ -207,7 +445,10 @@ pub(crate) fn unwrap(e: &mut Engine, inv: &Invocation, name: &str) -> bool {
             // `direnv exec DIR cmd`, `aws-vault exec PROFILE -- cmd`
             if args.first().is_some_and(|w| w.text == "exec") {
                 let rest = &args[1..];
-                let start = rest.iter().position(|w| w.text == "--").map_or(1, |p| p + 1);
+                let start = rest
+                    .iter()
+                    .position(|w| w.text == "--")
+                    .map_or(1, |p| p + 1);
                 if start < rest.len() {
                     e.invoke(&inv.with_argv(rest[start..].to_vec()));
                 }
@@ -223,7 +464,10 @@ pub(crate) fn unwrap(e: &mut Engine, inv: &Invocation, name: &str) -> bool {
         "nix-shell" | "nix" => {
             if let Some(code) = option_value(args, "--run", "--command") {
                 e.code(&code);
-            } else if let Some(pos) = args.iter().position(|w| w.text == "-c" || w.text == "--command") {
+            } else if let Some(pos) = args
+                .iter()
+                .position(|w| w.text == "-c" || w.text == "--command")
+            {
                 e.invoke(&inv.with_argv(args[pos + 1..].to_vec()));
             }
             return true;
@@ -236,8 +480,16 @@ pub(crate) fn unwrap(e: &mut Engine, inv: &Invocation, name: &str) -> bool {
             let (rest, grammar) = match sub {
                 Some("exec") => (&args[1..], &DOCKER_EXEC),
                 Some("run") => (&args[1..], &DOCKER_RUN),
-                Some("compose") if args.get(1).is_some_and(|w| w.text == "exec" || w.text == "run") => (&args[2..], &DOCKER_EXEC),
-                Some("container") if args.get(1).is_some_and(|w| w.text == "exec") => (&args[2..], &DOCKER_EXEC),
+                Some("compose")
+                    if args
+                        .get(1)
+                        .is_some_and(|w| w.text == "exec" || w.text == "run") =>
+                {
+                    (&args[2..], &DOCKER_EXEC)
+                }
+                Some("container") if args.get(1).is_some_and(|w| w.text == "exec") => {
+                    (&args[2..], &DOCKER_EXEC)
+                }
                 _ => return false,
             };
             if let Some(start) = command_start(rest, grammar) {
@@ -279,21 +531,33 @@ fn env(e: &mut Engine, inv: &Invocation) -> bool {
 /// unknown path, and deleting through it depends on what produced the list.
 fn xargs(e: &mut Engine, inv: &Invocation) -> bool {
     let args = inv.args();
-    let placeholder = option_value(args, "-I", "--replace").or_else(|| args.iter().any(|w| w.text == "-i").then(|| "{}".to_owned()));
+    let placeholder = option_value(args, "-I", "--replace")
+        .or_else(|| args.iter().any(|w| w.text == "-i").then(|| "{}".to_owned()));
     let template: Vec<Word> = match command_start(args, &XARGS) {
         Some(start) => args[start..].to_vec(),
         None => vec![Word::literal("echo")],
     };
     let name = super::command_name(&template[0]).to_owned();
     let items: Vec<Word> = match &inv.input {
-        Input::Text(text) if placeholder.is_some() => text.lines().filter(|l| !l.trim().is_empty()).map(|l| Word::literal(l.trim())).collect(),
+        Input::Text(text) if placeholder.is_some() => text
+            .lines()
+            .filter(|l| !l.trim().is_empty())
+            .map(|l| Word::literal(l.trim()))
+            .collect(),
         Input::Text(text) => text.split_whitespace().map(Word::literal).collect(),
         _ => Vec::new(),
     };
     let deleter = matches!(name.as_str(), "rm" | "unlink" | "shred" | "rimraf");
     if items.is_empty() && deleter {
-        let recursive = name == "rimraf" || super::has_flag(&template[1..], 'r', &["recursive"]) || super::has_flag(&template[1..], 'R', &[]);
-        let vetted = !recursive && name != "shred" && inv.upstream.as_deref().is_some_and(|up| vetted_list(e, inv, up));
+        let recursive = name == "rimraf"
+            || super::has_flag(&template[1..], 'r', &["recursive"])
+            || super::has_flag(&template[1..], 'R', &[]);
+        let vetted = !recursive
+            && name != "shred"
+            && inv
+                .upstream
+                .as_deref()
+                .is_some_and(|up| vetted_list(e, inv, up));
         if !vetted {
             e.hit(&super::files::XARGS_RM, inv, None);
         }
@@ -305,7 +569,11 @@ fn xargs(e: &mut Engine, inv: &Invocation) -> bool {
         e.invoke(&inner);
     };
     if items.is_empty() {
-        let unknown = Word { text: "$XARGS_ITEM".to_owned(), dynamic: true, ..Word::default() };
+        let unknown = Word {
+            text: "$XARGS_ITEM".to_owned(),
+            dynamic: true,
+            ..Word::default()
+        };
         run(substitute(&template, placeholder.as_deref(), &unknown), e);
     } else {
         for item in &items {
@@ -316,32 +584,63 @@ fn xargs(e: &mut Engine, inv: &Invocation) -> bool {
 }
 
 fn substitute(template: &[Word], placeholder: Option<&str>, item: &Word) -> Vec<Word> {
-    match placeholder {
-        Some(p) => template
+    if let Some(p) = placeholder {
+        template
             .iter()
-            .map(|w| if w.text.contains(p) { Word { text: w.text.replace(p, &item.text), dynamic: w.dynamic || item.dynamic, ..w.clone() } } else { w.clone() })
-            .collect(),
-        None => {
-            let mut argv = template.to_vec();
-            argv.push(item.clone());
-            argv
-        }
+            .map(|w| {
+                if w.text.contains(p) {
+                    Word {
+                        text: w.text.replace(p, &item.text),
+                        dynamic: w.dynamic || item.dynamic,
+                        ..w.clone()
+                    }
+                } else {
+                    w.clone()
+                }
+            })
+            .collect()
+    } else {
+        let mut argv = template.to_vec();
+        argv.push(item.clone());
+        argv
     }
 }
 
 /// Whether a list piped into `xargs rm` was produced by a command that picks out files
 /// narrowly: a `find` with a narrow filter, `grep -l`, or git's own file lists.
 fn vetted_list(e: &Engine, inv: &Invocation, upstream: &[Word]) -> bool {
-    let Some(first) = upstream.first() else { return false };
+    let Some(first) = upstream.first() else {
+        return false;
+    };
     match super::command_name(first) {
         "find" => super::files::find_deletion_problem(e, inv, &upstream[1..]).is_none(),
         "grep" | "rg" | "egrep" | "fgrep" | "ag" => upstream[1..].iter().any(|w| {
-            w.text == "--files-with-matches" || w.text == "--files-without-match" || (w.text.starts_with('-') && !w.text.starts_with("--") && (w.text.contains('l') || w.text.contains('L')))
+            w.text == "--files-with-matches"
+                || w.text == "--files-without-match"
+                || (w.text.starts_with('-')
+                    && !w.text.starts_with("--")
+                    && (w.text.contains('l') || w.text.contains('L')))
         }),
         // `git ls-files` alone lists every tracked file; narrowed lists are fine.
         "git" => {
-            let narrowing = upstream.iter().any(|w| matches!(w.text.as_str(), "-d" | "--deleted" | "-o" | "--others" | "-i" | "--ignored" | "-m" | "--modified" | "--name-only"));
-            let pathspec = upstream.iter().skip_while(|w| w.text != "ls-files").skip(1).any(|w| !w.text.starts_with('-') && super::files::narrow_pattern(&w.text));
+            let narrowing = upstream.iter().any(|w| {
+                matches!(
+                    w.text.as_str(),
+                    "-d" | "--deleted"
+                        | "-o"
+                        | "--others"
+                        | "-i"
+                        | "--ignored"
+                        | "-m"
+                        | "--modified"
+                        | "--name-only"
+                )
+            });
+            let pathspec = upstream
+                .iter()
+                .skip_while(|w| w.text != "ls-files")
+                .skip(1)
+                .any(|w| !w.text.starts_with('-') && super::files::narrow_pattern(&w.text));
             narrowing || pathspec
         }
         _ => false,
@@ -380,12 +679,22 @@ pub(crate) fn option_value(args: &[Word], short: &str, long: &str) -> Option<Str
 /// The value after a short-option cluster ending in `flag` (`-qc CODE`, `-lc CODE`).
 pub(crate) fn cluster_value(args: &[Word], flag: char) -> Option<String> {
     args.iter()
-        .position(|w| w.text.starts_with('-') && !w.text.starts_with("--") && w.text.len() > 2 && w.text.ends_with(flag) && w.text[1..].chars().all(|c| c.is_ascii_alphabetic()))
+        .position(|w| {
+            w.text.starts_with('-')
+                && !w.text.starts_with("--")
+                && w.text.len() > 2
+                && w.text.ends_with(flag)
+                && w.text[1..].chars().all(|c| c.is_ascii_alphabetic())
+        })
         .and_then(|i| args.get(i + 1))
         .map(|w| w.text.clone())
 }
 
 /// Words joined back into one line, as `ssh` and `eval` do before the shell reads it.
 pub(crate) fn join(words: &[Word]) -> String {
-    words.iter().map(|w| w.text.as_str()).collect::<Vec<_>>().join(" ")
+    words
+        .iter()
+        .map(|w| w.text.as_str())
+        .collect::<Vec<_>>()
+        .join(" ")
 }

@@ -59,11 +59,22 @@ pub(crate) fn is_protected(e: &Engine, place: &Place) -> bool {
 /// Judges one write target.
 pub(crate) fn check_place(e: &mut Engine, inv: &Invocation, word: &Word, place: &Place, via: &str) {
     if is_block_device(&word.text) {
-        e.hit(&DISK_WRITE, inv, Some(format!("{via} onto the block device `{}`", word.text)));
+        e.hit(
+            &DISK_WRITE,
+            inv,
+            Some(format!("{via} onto the block device `{}`", word.text)),
+        );
         return;
     }
     if let Some(rule) = protection(e, place) {
-        e.hit(rule, inv, Some(format!("{via} writes onto `{}`, a protected file", word.text)));
+        e.hit(
+            rule,
+            inv,
+            Some(format!(
+                "{via} writes onto `{}`, a protected file",
+                word.text
+            )),
+        );
     }
 }
 
@@ -74,6 +85,10 @@ pub(crate) fn write_target(e: &mut Engine, inv: &Invocation, target: &Word, via:
 }
 
 /// Write targets named in argv by file-writing commands.
+#[expect(
+    clippy::too_many_lines,
+    reason = "one arm per writing command reads best as one table"
+)]
 pub(crate) fn argv_writes(e: &mut Engine, inv: &Invocation, name: &str) {
     let args = inv.args();
     let ops = operands(args);
@@ -87,7 +102,10 @@ pub(crate) fn argv_writes(e: &mut Engine, inv: &Invocation, name: &str) {
             let target_dir = super::wrappers::option_value(args, "-t", "--target-directory");
             let (sources, dest): (Vec<&Word>, Option<Word>) = match &target_dir {
                 Some(dir) => (ops.clone(), Some(Word::literal(format!("{dir}/")))),
-                None if ops.len() >= 2 => (ops[..ops.len() - 1].to_vec(), ops.last().map(|w| (*w).clone())),
+                None if ops.len() >= 2 => (
+                    ops[..ops.len() - 1].to_vec(),
+                    ops.last().map(|w| (*w).clone()),
+                ),
                 None => (Vec::new(), None),
             };
             if name == "rsync" && dest.as_ref().is_some_and(|d| d.text.contains(':')) {
@@ -95,11 +113,20 @@ pub(crate) fn argv_writes(e: &mut Engine, inv: &Invocation, name: &str) {
             }
             if let Some(dest) = dest {
                 let dest_place = locate(&dest, inv.cwd.as_ref(), e.cx);
-                let into_dir = dest.text.ends_with('/') || dest_place.path.as_deref().is_some_and(Path::is_dir);
+                let into_dir = dest.text.ends_with('/')
+                    || dest_place.path.as_deref().is_some_and(Path::is_dir);
                 if into_dir {
                     for src in &sources {
-                        let base = src.text.trim_end_matches('/').rsplit('/').next().unwrap_or_default();
-                        let joined = Word { text: format!("{}/{base}", dest.text.trim_end_matches('/')), ..dest.clone() };
+                        let base = src
+                            .text
+                            .trim_end_matches('/')
+                            .rsplit('/')
+                            .next()
+                            .unwrap_or_default();
+                        let joined = Word {
+                            text: format!("{}/{base}", dest.text.trim_end_matches('/')),
+                            ..dest.clone()
+                        };
                         write_target(e, inv, &joined, name);
                     }
                 } else {
@@ -115,12 +142,26 @@ pub(crate) fn argv_writes(e: &mut Engine, inv: &Invocation, name: &str) {
         }
         "sed" => {
             let in_place = args.iter().any(|w| {
-                w.text == "--in-place" || w.text.starts_with("--in-place=") || (w.text.starts_with("-i") && !w.text.starts_with("--")) || (w.text.starts_with('-') && !w.text.starts_with("--") && w.text.len() > 1 && w.text[1..].starts_with(|c: char| c != 'i') && w.text.contains('i') && !w.text.contains('e') && !w.text.contains('f'))
+                w.text == "--in-place"
+                    || w.text.starts_with("--in-place=")
+                    || (w.text.starts_with("-i") && !w.text.starts_with("--"))
+                    || (w.text.starts_with('-')
+                        && !w.text.starts_with("--")
+                        && w.text.len() > 1
+                        && w.text[1..].starts_with(|c: char| c != 'i')
+                        && w.text.contains('i')
+                        && !w.text.contains('e')
+                        && !w.text.contains('f'))
             });
             if !in_place {
                 return;
             }
-            let explicit_script = args.iter().any(|w| w.text == "-e" || w.text == "-f" || w.text.starts_with("--expression") || w.text.starts_with("--file"));
+            let explicit_script = args.iter().any(|w| {
+                w.text == "-e"
+                    || w.text == "-f"
+                    || w.text.starts_with("--expression")
+                    || w.text.starts_with("--file")
+            });
             let mut files: Vec<&Word> = Vec::new();
             let mut skip = false;
             for w in args {
@@ -128,7 +169,10 @@ pub(crate) fn argv_writes(e: &mut Engine, inv: &Invocation, name: &str) {
                     skip = false;
                     continue;
                 }
-                if matches!(w.text.as_str(), "-e" | "-f" | "--expression" | "--file" | "-l" | "--line-length") {
+                if matches!(
+                    w.text.as_str(),
+                    "-e" | "-f" | "--expression" | "--file" | "-l" | "--line-length"
+                ) {
                     skip = true;
                     continue;
                 }
@@ -136,13 +180,19 @@ pub(crate) fn argv_writes(e: &mut Engine, inv: &Invocation, name: &str) {
                     files.push(w);
                 }
             }
-            let files = if explicit_script { &files[..] } else { files.get(1..).unwrap_or_default() };
+            let files = if explicit_script {
+                &files[..]
+            } else {
+                files.get(1..).unwrap_or_default()
+            };
             for w in files {
                 write_target(e, inv, w, "sed -i");
             }
         }
         "perl" => {
-            let in_place = args.iter().any(|w| w.text.starts_with('-') && !w.text.starts_with("--") && w.text[1..].contains('i'));
+            let in_place = args.iter().any(|w| {
+                w.text.starts_with('-') && !w.text.starts_with("--") && w.text[1..].contains('i')
+            });
             if !in_place {
                 return;
             }
@@ -152,7 +202,11 @@ pub(crate) fn argv_writes(e: &mut Engine, inv: &Invocation, name: &str) {
                     skip = false;
                     continue;
                 }
-                if matches!(w.text.as_str(), "-e" | "-E" | "-pe" | "-ne" | "-pie" | "-lpe" | "-M" | "-I") || (w.text.starts_with('-') && w.text.ends_with('e')) {
+                if matches!(
+                    w.text.as_str(),
+                    "-e" | "-E" | "-pe" | "-ne" | "-pie" | "-lpe" | "-M" | "-I"
+                ) || (w.text.starts_with('-') && w.text.ends_with('e'))
+                {
                     skip = true;
                     continue;
                 }

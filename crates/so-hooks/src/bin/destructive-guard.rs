@@ -1,4 +1,4 @@
-//! `destructive-guard`: PreToolUse (Bash) / beforeShellExecution hook. Fails closed.
+//! `destructive-guard`: the `PreToolUse` (Bash) and `beforeShellExecution` hook. Fails closed.
 
 fn main() -> std::process::ExitCode {
     so_protocol::run_hook(
