@@ -1,5 +1,6 @@
 //! `session-orchestrator check`: the guard's verdict on a command, or on a labelled corpus.
 
+use std::fmt::Write as _;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -75,7 +76,7 @@ pub fn run(args: &[String]) -> ExitCode {
     let analysis = guard.check(&command, &cx);
     let decision = for_client(analysis.decision, &o.client);
     if o.json {
-        println!("{}", to_json(&command, &analysis, decision));
+        crate::emit(&format!("{}\n", to_json(&command, &analysis, decision)));
     } else {
         print_human(&analysis, decision);
     }
@@ -113,26 +114,28 @@ fn to_json(command: &str, a: &Analysis, decision: Decision) -> serde_json::Value
 }
 
 fn print_human(a: &Analysis, decision: Decision) {
-    println!("decision: {decision}");
+    let mut out = String::new();
+    let _ = writeln!(out, "decision: {decision}");
     if let Some(f) = a.primary() {
-        println!("rule:     {}", f.rule);
-        println!("reason:   {}", f.reason);
-        println!("instead:  {}", f.alternative);
-        println!("matched:  {}", f.command);
+        let _ = writeln!(out, "rule:     {}", f.rule);
+        let _ = writeln!(out, "reason:   {}", f.reason);
+        let _ = writeln!(out, "instead:  {}", f.alternative);
+        let _ = writeln!(out, "matched:  {}", f.command);
         for other in &a.findings[1..] {
-            println!("also:     {} ({})", other.rule, other.command);
+            let _ = writeln!(out, "also:     {} ({})", other.rule, other.command);
         }
     }
     for p in &a.problems {
-        println!("problem:  {p}");
+        let _ = writeln!(out, "problem:  {p}");
     }
     for n in &a.notices {
-        println!("notice:   {n}");
+        let _ = writeln!(out, "notice:   {n}");
     }
-    println!("commands seen:");
+    let _ = writeln!(out, "commands seen:");
     for c in &a.commands {
-        println!("  - {c}");
+        let _ = writeln!(out, "  - {c}");
     }
+    crate::emit(&out);
 }
 
 fn corpus(guard: &Guard, cx: &GuardContext, path: &PathBuf, json: bool) -> ExitCode {
@@ -180,20 +183,31 @@ fn corpus(guard: &Guard, cx: &GuardContext, path: &PathBuf, json: bool) -> ExitC
             "expected_allow_got_allow": matrix[0][0], "expected_allow_got_block": matrix[0][1],
             "disagreements": disagreements.iter().map(|d| json!({"id": d.0, "expected": d.1, "got": d.2.name(), "rule": d.3, "command": d.4})).collect::<Vec<_>>(),
         });
-        println!("{out}");
+        crate::emit(&format!("{out}\n"));
     } else {
+        let mut out = String::new();
         let total: usize = matrix.iter().flatten().sum();
-        println!("                 got block   got allow");
-        println!("expected block   {:>9}   {:>9}", matrix[1][1], matrix[1][0]);
-        println!("expected allow   {:>9}   {:>9}", matrix[0][1], matrix[0][0]);
-        println!(
+        let _ = writeln!(out, "                 got block   got allow");
+        let _ = writeln!(
+            out,
+            "expected block   {:>9}   {:>9}",
+            matrix[1][1], matrix[1][0]
+        );
+        let _ = writeln!(
+            out,
+            "expected allow   {:>9}   {:>9}",
+            matrix[0][1], matrix[0][0]
+        );
+        let _ = writeln!(
+            out,
             "{} cases, {} agree, {} disagree",
             total,
             total - disagreements.len(),
             disagreements.len()
         );
         for d in &disagreements {
-            println!(
+            let _ = writeln!(
+                out,
                 "{}\texpected {}\tgot {}\t{}\t{}",
                 d.0,
                 d.1,
@@ -202,6 +216,7 @@ fn corpus(guard: &Guard, cx: &GuardContext, path: &PathBuf, json: bool) -> ExitC
                 d.4
             );
         }
+        crate::emit(&out);
     }
     if disagreements.is_empty() {
         ExitCode::SUCCESS

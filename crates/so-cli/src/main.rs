@@ -21,17 +21,29 @@ check      Judge a shell command as the destructive guard would. Exit 0 allow (o
 rules      List every guard rule with its pack, severity and examples.
 ";
 
+/// Writes output to stdout in one go. A closed pipe (`| head`) is not an error.
+pub(crate) fn emit(text: &str) {
+    use std::io::Write as _;
+    let mut stdout = std::io::stdout().lock();
+    let _ = stdout
+        .write_all(text.as_bytes())
+        .and_then(|()| stdout.flush());
+}
+
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
     match args.first().map(String::as_str) {
         Some("check") => check::run(&args[1..]),
         Some("rules") => rules_doc::run(&args[1..]),
         Some("--version" | "-V") => {
-            println!("session-orchestrator {}", env!("CARGO_PKG_VERSION"));
+            emit(&format!(
+                "session-orchestrator {}\n",
+                env!("CARGO_PKG_VERSION")
+            ));
             ExitCode::SUCCESS
         }
         Some("--help" | "-h" | "help") | None => {
-            print!("{HELP}");
+            emit(HELP);
             ExitCode::SUCCESS
         }
         Some(other) => {

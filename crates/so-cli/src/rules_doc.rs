@@ -6,10 +6,12 @@ use std::process::ExitCode;
 
 pub fn run(args: &[String]) -> ExitCode {
     if args.iter().any(|a| a == "--markdown") {
-        print!("{}", markdown());
+        crate::emit(&markdown());
     } else {
+        let mut out = String::new();
         for r in so_guard::registry() {
-            println!(
+            let _ = writeln!(
+                out,
                 "{:<28} {:<18} {:<5} {}",
                 r.id,
                 r.pack,
@@ -17,6 +19,7 @@ pub fn run(args: &[String]) -> ExitCode {
                 r.summary
             );
         }
+        crate::emit(&out);
     }
     ExitCode::SUCCESS
 }
