@@ -9,7 +9,11 @@ use std::path::Path;
 use so_guard::{Decision, Guard, GuardContext, Policy, registry};
 
 fn context() -> GuardContext {
-    GuardContext::fixed(Path::new("/home/dev/project"), Path::new("/home/dev/project"), Path::new("/home/dev"))
+    GuardContext::fixed(
+        Path::new("/home/dev/project"),
+        Path::new("/home/dev/project"),
+        Path::new("/home/dev"),
+    )
 }
 
 #[test]
@@ -19,12 +23,26 @@ fn every_rule_blocks_its_example_and_allows_its_near_miss() {
     let mut problems = Vec::new();
     for rule in registry() {
         let blocked = guard.check(rule.block_example, &cx);
-        if blocked.decision == Decision::Allow || !blocked.findings.iter().any(|f| f.rule == rule.id) {
-            problems.push(format!("{}: block example `{}` gave {:?} {:?}", rule.id, rule.block_example, blocked.decision, blocked.findings.iter().map(|f| &f.rule).collect::<Vec<_>>()));
+        if blocked.decision == Decision::Allow
+            || !blocked.findings.iter().any(|f| f.rule == rule.id)
+        {
+            problems.push(format!(
+                "{}: block example `{}` gave {:?} {:?}",
+                rule.id,
+                rule.block_example,
+                blocked.decision,
+                blocked.findings.iter().map(|f| &f.rule).collect::<Vec<_>>()
+            ));
         }
         let allowed = guard.check(rule.allow_example, &cx);
         if allowed.decision != Decision::Allow {
-            problems.push(format!("{}: allow example `{}` gave {:?} {:?}", rule.id, rule.allow_example, allowed.decision, allowed.findings.iter().map(|f| &f.rule).collect::<Vec<_>>()));
+            problems.push(format!(
+                "{}: allow example `{}` gave {:?} {:?}",
+                rule.id,
+                rule.allow_example,
+                allowed.decision,
+                allowed.findings.iter().map(|f| &f.rule).collect::<Vec<_>>()
+            ));
         }
     }
     assert!(problems.is_empty(), "{}", problems.join("\n"));
@@ -38,13 +56,22 @@ fn rule_ids_are_unique_and_name_a_known_pack() {
         assert!(seen.insert(rule.id), "duplicate rule id {}", rule.id);
         let (prefix, name) = rule.id.split_once(':').expect("ids are pack:rule");
         assert!(!prefix.is_empty() && !name.is_empty(), "{}", rule.id);
-        assert!(packs.contains(rule.pack), "{} names unknown pack {}", rule.id, rule.pack);
+        assert!(
+            packs.contains(rule.pack),
+            "{} names unknown pack {}",
+            rule.id,
+            rule.pack
+        );
     }
 }
 
 #[test]
 fn shipped_policy_parses_without_notices() {
-    assert!(Policy::shipped().notices().is_empty(), "{:?}", Policy::shipped().notices());
+    assert!(
+        Policy::shipped().notices().is_empty(),
+        "{:?}",
+        Policy::shipped().notices()
+    );
 }
 
 #[test]
@@ -52,11 +79,22 @@ fn warn_only_still_protects_the_guard_itself() {
     let mut guard = Guard::new(Policy::shipped());
     guard.set_warn_only(true);
     let cx = context();
-    assert_eq!(guard.check("git reset --hard", &cx).decision, Decision::Warn);
-    assert_eq!(guard.check("echo 'allow-destructive-ops: true' >> CLAUDE.md", &cx).decision, Decision::Deny);
+    assert_eq!(
+        guard.check("git reset --hard", &cx).decision,
+        Decision::Warn
+    );
+    assert_eq!(
+        guard
+            .check("echo 'allow-destructive-ops: true' >> CLAUDE.md", &cx)
+            .decision,
+        Decision::Deny
+    );
     // Control: the same guard armed denies both.
     guard.set_warn_only(false);
-    assert_eq!(guard.check("git reset --hard", &cx).decision, Decision::Deny);
+    assert_eq!(
+        guard.check("git reset --hard", &cx).decision,
+        Decision::Deny
+    );
 }
 
 #[test]
@@ -68,5 +106,8 @@ fn unanalysable_commands_are_indeterminate_never_allowed() {
     let huge = format!("echo {}", "a".repeat(10 * 1024 * 1024));
     assert_eq!(guard.check(&huge, &cx).decision, Decision::Indeterminate);
     // Control: shallow nesting is analysed normally.
-    assert_eq!(guard.check("echo $(echo $(date))", &cx).decision, Decision::Allow);
+    assert_eq!(
+        guard.check("echo $(echo $(date))", &cx).decision,
+        Decision::Allow
+    );
 }

@@ -568,6 +568,20 @@ impl<'l> Walker<'l> {
                     .collect();
                 Some(args.join(" "))
             }
+            "printf" => {
+                let format = cmd.argv.get(1)?.text.as_str();
+                let rest: Vec<&str> = cmd.argv[2..].iter().map(|w| w.text.as_str()).collect();
+                if format.contains('%')
+                    && (format.matches('%').count() != 1 || !format.contains("%s"))
+                {
+                    return None;
+                }
+                Some(if rest.is_empty() {
+                    format.replace("\\n", "\n")
+                } else {
+                    format.replace("%s", &rest.join(" ")).replace("\\n", "\n")
+                })
+            }
             // `mktemp` with no directory of its own makes a path in the temp dir, so
             // `d=$(mktemp -d); rm -rf "$d"` is seen as the scratch clean-up it is.
             "mktemp" => {

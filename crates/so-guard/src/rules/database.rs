@@ -57,7 +57,85 @@ db_rule!(
     "redis-cli GET session:1"
 );
 
-pub(crate) static RULES: &[&RuleInfo] = &[&DROP, &TRUNCATE, &DELETE_ALL, &FLUSH];
+db_rule!(
+    FRAMEWORK_RESET,
+    "db:framework-reset",
+    "a framework task that drops or resets the database (`rails db:drop`, `prisma migrate reset`, `manage.py flush`, `artisan migrate:fresh`)",
+    "run the migration forward (`db:migrate`, `migrate dev`); ask the user before resetting data",
+    "rails db:drop",
+    "rails db:migrate"
+);
+
+pub(crate) static RULES: &[&RuleInfo] = &[&DROP, &TRUNCATE, &DELETE_ALL, &FLUSH, &FRAMEWORK_RESET];
+
+/// Framework tasks that drop or reset a database, by tool: (tool, task words).
+const RESET_TASKS: &[(&str, &[&str])] = &[
+    (
+        "rails",
+        &[
+            "db:drop",
+            "db:reset",
+            "db:purge",
+            "db:schema:load",
+            "db:structure:load",
+            "db:truncate_all",
+            "db:seed:replant",
+        ],
+    ),
+    (
+        "rake",
+        &[
+            "db:drop",
+            "db:reset",
+            "db:purge",
+            "db:schema:load",
+            "db:structure:load",
+            "db:truncate_all",
+        ],
+    ),
+    ("manage.py", &["flush", "reset_db", "sqlflush"]),
+    (
+        "artisan",
+        &[
+            "migrate:fresh",
+            "migrate:reset",
+            "db:wipe",
+            "migrate:refresh",
+        ],
+    ),
+    ("mix", &["ecto.drop", "ecto.reset"]),
+    ("sequelize", &["db:drop", "db:migrate:undo:all"]),
+    ("knex", &["migrate:rollback"]),
+    ("alembic", &["base"]),
+    ("supabase", &["reset"]),
+];
+
+/// `rails db:drop`, `python manage.py flush`, `php artisan migrate:fresh`, `prisma migrate reset`.
+pub(crate) fn framework(e: &mut Engine, inv: &Invocation, tool: &str) {
+    let args: Vec<&str> = inv.args().iter().map(|w| w.text.as_str()).collect();
+    if tool == "prisma" {
+        let reset = args.windows(2).any(|w| w == ["migrate", "reset"])
+            || (args.contains(&"push")
+                && args
+                    .iter()
+                    .any(|a| matches!(*a, "--force-reset" | "--accept-data-loss")));
+        if reset {
+            e.hit(&FRAMEWORK_RESET, inv, None);
+        }
+        return;
+    }
+    if tool == "knex" && !args.contains(&"--all") {
+        return;
+    }
+    if tool == "alembic" && !args.contains(&"downgrade") {
+        return;
+    }
+    if let Some((_, tasks)) = RESET_TASKS.iter().find(|(t, _)| *t == tool)
+        && args.iter().any(|a| tasks.contains(a))
+    {
+        e.hit(&FRAMEWORK_RESET, inv, None);
+    }
+}
 
 pub(crate) fn check(e: &mut Engine, inv: &Invocation, name: &str) {
     let args = inv.args();

@@ -350,6 +350,16 @@ fn subcommand(e: &mut Engine, inv: &Invocation, sub: &str, rest: &[Word]) {
                 e.hit(&RM_FORCE, inv, None);
             }
         }
+        "config" => {
+            // `git config alias.x '!rm -rf ~'`: a shell alias is code that will run.
+            if let Some(pos) = rest.iter().position(|w| w.text.starts_with("alias."))
+                && let Some(value) = rest.get(pos + 1)
+                && let Some(code) = value.text.strip_prefix('!')
+            {
+                let code = code.to_owned();
+                e.code(&code);
+            }
+        }
         "gc" if rest
             .iter()
             .any(|w| w.text == "--prune=now" || w.text == "--prune=all") =>

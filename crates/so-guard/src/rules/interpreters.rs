@@ -100,6 +100,12 @@ pub(crate) fn check(e: &mut Engine, inv: &Invocation, name: &str) {
             break;
         }
         if !t.starts_with('-') {
+            // `python manage.py flush`, `php artisan migrate:fresh`: framework tasks.
+            let script = t.rsplit('/').next().unwrap_or(t);
+            if matches!(script, "manage.py" | "artisan") {
+                let rest = inv.with_argv(args[i..].to_vec());
+                super::database::framework(e, &rest, script);
+            }
             script_given = true;
             break;
         }

@@ -193,6 +193,15 @@ pub(crate) fn dispatch(e: &mut Engine, inv: &Invocation) {
         }
         "eval" => shells::eval(e, inv),
         "source" | "." => {}
+        "alias" => {
+            // `alias g='git reset --hard'`: judge the text the alias would run.
+            for w in inv.args() {
+                if let Some((_, body)) = w.text.split_once('=') {
+                    let body = body.to_owned();
+                    e.code(&body);
+                }
+            }
+        }
         "python" | "python2" | "python3" | "pypy" | "pypy3" | "node" | "nodejs" | "bun"
         | "deno" | "ruby" | "php" => {
             interpreters::check(e, inv, name);
@@ -201,6 +210,9 @@ pub(crate) fn dispatch(e: &mut Engine, inv: &Invocation) {
         "psql" | "mysql" | "mariadb" | "sqlite3" | "redis-cli" | "mongosh" | "mongo" | "dropdb"
         | "dropuser" | "mysqladmin" | "cockroach" | "clickhouse-client" => {
             database::check(e, inv, name);
+        }
+        "rails" | "rake" | "prisma" | "sequelize" | "knex" | "alembic" | "mix" | "supabase" => {
+            database::framework(e, inv, name)
         }
         "docker" | "podman" | "nerdctl" | "docker-compose" => infra::containers(e, inv, name),
         "kubectl" | "oc" | "helm" => infra::kubernetes(e, inv, name),

@@ -224,6 +224,9 @@ fn command_start(args: &[Word], g: &Grammar) -> Option<usize> {
         break;
     }
     i += g.positionals;
+    if args.get(i).is_some_and(|w| w.text == "--") && g.positionals > 0 {
+        i += 1; // `ssh host -- cmd`
+    }
     if g.assignments {
         while i < args.len() && is_assignment(&args[i].text) {
             i += 1;

@@ -8,7 +8,7 @@ use so_shell::Word;
 use super::RuleInfo;
 use super::files::{DISK_WRITE, is_block_device, operands};
 use crate::engine::{Engine, Invocation};
-use crate::places::{Place, locate};
+use crate::places::{Place, Zone, locate};
 use crate::verdict::Severity;
 
 /// Files whose loss or corruption is hard to undo: `.git`, shell start-up files, SSH keys.
@@ -134,9 +134,27 @@ pub(crate) fn argv_writes(e: &mut Engine, inv: &Invocation, name: &str) {
                 }
             }
             if name == "mv" {
-                // Moving a protected file away destroys it at its place.
+                // Moving a protected file away destroys it at its place; moving the root,
+                // home, a system directory or the repository's .git breaks everything there.
                 for src in sources {
                     write_target(e, inv, src, "mv");
+                    let place = locate(src, inv.cwd.as_ref(), e.cx);
+                    let problem = match place.zone {
+                        Zone::Root | Zone::Home => Some(&super::files::RM_ROOT),
+                        Zone::System => Some(&super::files::RM_SYSTEM),
+                        Zone::ProjectGit | Zone::ProjectRoot => Some(&super::files::RM_RECURSIVE),
+                        _ => None,
+                    };
+                    if let Some(rule) = problem {
+                        e.hit(
+                            rule,
+                            inv,
+                            Some(format!(
+                                "`mv {}` moves away a directory that must stay where it is",
+                                src.text
+                            )),
+                        );
+                    }
                 }
             }
         }
