@@ -285,7 +285,11 @@ fn parse(text: &str, path: &Path) -> Result<PolicyFile, PolicyError> {
         path: path.to_path_buf(),
         line: e.line(),
         column: e.column(),
-        message: e.to_string(),
+        // serde's message ends with its own " at line L column C"; ours says it once.
+        message: e
+            .to_string()
+            .rsplit_once(" at line ")
+            .map_or_else(|| e.to_string(), |(m, _)| m.to_owned()),
     })?;
     if file.version != 1 {
         return Err(PolicyError::Invalid {

@@ -32,8 +32,14 @@ pub fn destructive_guard(input: &HookInput) -> Outcome {
     outcome(&guard.check(command, &cx))
 }
 
-/// The hook outcome for an analysis.
+/// The hook outcome for an analysis. Notices (a broken policy overlay, a config value that
+/// is not a boolean) reach the user with every answer, not only with allows.
 pub fn outcome(analysis: &Analysis) -> Outcome {
+    let notes = if analysis.notices.is_empty() {
+        String::new()
+    } else {
+        format!("\nNotice: {}", analysis.notices.join("; "))
+    };
     match analysis.decision {
         Decision::Allow if analysis.notices.is_empty() => Outcome::Allow,
         Decision::Allow => Outcome::Warn {
@@ -41,16 +47,16 @@ pub fn outcome(analysis: &Analysis) -> Outcome {
         },
         Decision::Warn => Outcome::Warn {
             message: format!(
-                "{} (allowed: `allow-destructive-ops` is set in the Session Config)",
+                "{} (allowed: `allow-destructive-ops` is set in the Session Config){notes}",
                 analysis.summary()
             ),
         },
         Decision::Deny => Outcome::Deny {
             reason: analysis.reason(),
-            user_message: Some(analysis.summary()),
+            user_message: Some(format!("{}{notes}", analysis.summary())),
         },
         Decision::Ask | Decision::Indeterminate => Outcome::Ask {
-            reason: analysis.reason(),
+            reason: format!("{}{notes}", analysis.reason()),
         },
     }
 }

@@ -8,6 +8,38 @@ use crate::model::Word;
 /// Splits text into commands (on unquoted `;`, `&`, `|`, newlines, parentheses, braces
 /// and backticks) and each command into words with quotes removed.
 pub(crate) fn scan(text: &str) -> Vec<Vec<Word>> {
+    let mut commands = scan_words(text);
+    // Reserved words open compound commands; what follows them is the command.
+    for words in &mut commands {
+        let skip = words
+            .iter()
+            .take_while(|w| {
+                !w.quoted
+                    && matches!(
+                        w.text.as_str(),
+                        "do" | "then"
+                            | "else"
+                            | "elif"
+                            | "if"
+                            | "while"
+                            | "until"
+                            | "!"
+                            | "time"
+                            | "{"
+                            | "}"
+                            | "done"
+                            | "fi"
+                            | "esac"
+                    )
+            })
+            .count();
+        words.drain(..skip);
+    }
+    commands.retain(|c| !c.is_empty());
+    commands
+}
+
+fn scan_words(text: &str) -> Vec<Vec<Word>> {
     let mut commands = Vec::new();
     let mut words: Vec<Word> = Vec::new();
     let mut current = Word::default();

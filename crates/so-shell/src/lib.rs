@@ -86,9 +86,32 @@ pub fn parse_nested(code: &str, limits: &Limits) -> ShellScript {
     parse(code, limits)
 }
 
-/// Deepest nesting of `(`, `{` and backticks outside single quotes. Overestimates
-/// inside double quotes, which only makes the check stricter.
+/// Deepest nesting of `(`, `{`, backticks and compound-command keywords (`if`, `while`,
+/// `until`, `for`, `select`, `case` against `fi`, `done`, `esac`) outside single quotes.
+/// brush recurses once per level, so this bounds its stack use. It overestimates inside
+/// double quotes, which only makes the check stricter.
 fn nesting_depth(text: &str) -> usize {
+    bracket_depth(text).max(keyword_depth(text))
+}
+
+fn keyword_depth(text: &str) -> usize {
+    let mut depth = 0usize;
+    let mut max = 0usize;
+    for word in text.split(|c: char| c.is_whitespace() || matches!(c, ';' | '&' | '|' | '(' | ')'))
+    {
+        match word {
+            "if" | "while" | "until" | "for" | "select" | "case" => {
+                depth += 1;
+                max = max.max(depth);
+            }
+            "fi" | "done" | "esac" => depth = depth.saturating_sub(1),
+            _ => {}
+        }
+    }
+    max
+}
+
+fn bracket_depth(text: &str) -> usize {
     let mut depth = 0usize;
     let mut max = 0usize;
     let mut in_single = false;

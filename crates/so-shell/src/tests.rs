@@ -200,3 +200,48 @@ fn mktemp_paths_and_traps() {
         .unwrap();
     assert!(rm.argv[2].dynamic);
 }
+
+#[test]
+fn spaced_double_parens_are_subshells_not_arithmetic() {
+    assert_eq!(argvs("( ( rm -rf ~ ) )"), vec![vec!["rm", "-rf", "~"]]);
+    assert_eq!(argvs("( (rm -rf ~) )"), vec![vec!["rm", "-rf", "~"]]);
+    // Control: real arithmetic runs no command.
+    assert!(argvs("(( i++ ))").is_empty());
+}
+
+#[test]
+fn select_loops_are_walked_like_for() {
+    let all = argvs("select x in a; do git reset --hard; break; done <<< 1");
+    assert!(
+        all.iter().any(|a| a == &["git", "reset", "--hard"]),
+        "{all:?}"
+    );
+    // Control: a word `select` in an argument is left alone.
+    assert_eq!(argvs("echo select x"), vec![vec!["echo", "select", "x"]]);
+}
+
+#[test]
+fn deep_keyword_nesting_is_refused_not_parsed() {
+    let deep = format!(
+        "{}rm -rf ~;{}",
+        "if :; then ".repeat(15000),
+        " fi;".repeat(15000)
+    );
+    assert!(parse(&deep, &Limits::default()).is_incomplete());
+    let shallow = format!("{}rm -rf ~;{}", "if :; then ".repeat(3), " fi;".repeat(3));
+    assert!(!parse(&shallow, &Limits::default()).is_incomplete());
+}
+
+#[test]
+fn fallback_skips_reserved_words() {
+    let script = parse(
+        "while true; do rm -rf ~; done; echo \"oops",
+        &Limits::default(),
+    );
+    assert!(
+        script
+            .commands
+            .iter()
+            .any(|c| c.argv.first().is_some_and(|w| w.text == "rm"))
+    );
+}

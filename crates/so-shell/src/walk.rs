@@ -27,6 +27,8 @@ pub(crate) struct Walker<'l> {
     cwd: Option<Word>,
     depth: usize,
     budget: usize,
+    /// The source strings being walked, innermost last (for source positions).
+    sources: Vec<String>,
 }
 
 impl<'l> Walker<'l> {
@@ -39,6 +41,7 @@ impl<'l> Walker<'l> {
             cwd: None,
             depth: 0,
             budget: limits.parse_budget,
+            sources: Vec::new(),
         }
     }
 
@@ -56,14 +59,26 @@ impl<'l> Walker<'l> {
         }
         self.budget -= source.len();
         self.depth += 1;
+        self.sources.push(source.to_owned());
         match parse_program(source, &self.options) {
             Ok(program) => {
                 for list in &program.complete_commands {
                     self.list(list, context);
                 }
             }
-            Err(message) => self.recover(source, context, &message),
+            Err(message) => match select_as_for(source)
+                .and_then(|rewritten| parse_program(&rewritten, &self.options).ok())
+            {
+                // brush has no `select`; its grammar is `for`'s, so parse it as one.
+                Some(program) => {
+                    for list in &program.complete_commands {
+                        self.list(list, context);
+                    }
+                }
+                None => self.recover(source, context, &message),
+            },
         }
+        self.sources.pop();
         self.depth -= 1;
     }
 
@@ -183,7 +198,22 @@ impl<'l> Walker<'l> {
 
     fn compound(&mut self, compound: &CompoundCommand, context: Context) {
         match compound {
-            CompoundCommand::Arithmetic(a) => self.text_substitutions(&a.expr.value, context),
+            CompoundCommand::Arithmetic(a) => {
+                // brush reads `( ( cmd ) )` as arithmetic; bash runs two subshells unless
+                // the two parentheses touch. Check the source and walk it as commands.
+                let start = a.loc.start.index;
+                let touching = self
+                    .sources
+                    .last()
+                    .and_then(|s| s.get(start..))
+                    .is_none_or(|rest| rest.starts_with("(("));
+                if touching {
+                    self.text_substitutions(&a.expr.value, context);
+                } else {
+                    let inner = a.expr.value.clone();
+                    self.source(&inner, context);
+                }
+            }
             CompoundCommand::ArithmeticForClause(f) => {
                 for e in [&f.initializer, &f.condition, &f.updater]
                     .into_iter()
@@ -643,4 +673,40 @@ impl<'l> Walker<'l> {
 fn parse_program(source: &str, options: &ParserOptions) -> Result<ast::Program, String> {
     let mut parser = brush_parser::Parser::new(std::io::Cursor::new(source.as_bytes()), options);
     parser.parse_program().map_err(|e| e.to_string())
+}
+
+/// The source with each `select` keyword in command position replaced by `for` (padded
+/// to keep offsets), or None when there is none.
+fn select_as_for(source: &str) -> Option<String> {
+    if !source.contains("select") {
+        return None;
+    }
+    let mut out = String::with_capacity(source.len());
+    let mut rest = source;
+    let mut changed = false;
+    while let Some(pos) = rest.find("select") {
+        let before = &rest[..pos];
+        let prev = out
+            .chars()
+            .last()
+            .into_iter()
+            .chain(before.chars().rev())
+            .find(|c| !matches!(c, ' ' | '\t'));
+        let at_command = before
+            .chars()
+            .last()
+            .is_none_or(|c| matches!(c, ' ' | '\t' | '\n' | ';' | '&' | '|' | '(' | '{'))
+            && prev.is_none_or(|c| matches!(c, '\n' | ';' | '&' | '|' | '(' | '{'));
+        let after = rest[pos + 6..].chars().next();
+        out.push_str(before);
+        if at_command && after.is_some_and(|c| c == ' ' || c == '\t') {
+            out.push_str("for   ");
+            changed = true;
+        } else {
+            out.push_str("select");
+        }
+        rest = &rest[pos + 6..];
+    }
+    out.push_str(rest);
+    changed.then_some(out)
 }

@@ -212,7 +212,7 @@ pub(crate) fn dispatch(e: &mut Engine, inv: &Invocation) {
             database::check(e, inv, name);
         }
         "rails" | "rake" | "prisma" | "sequelize" | "knex" | "alembic" | "mix" | "supabase" => {
-            database::framework(e, inv, name)
+            database::framework(e, inv, name);
         }
         "docker" | "podman" | "nerdctl" | "docker-compose" => infra::containers(e, inv, name),
         "kubectl" | "oc" | "helm" => infra::kubernetes(e, inv, name),
