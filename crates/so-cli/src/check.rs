@@ -76,16 +76,15 @@ pub fn run(args: &[String]) -> ExitCode {
     // The parser recurses per nesting level: give it the stack the hooks give it.
     let analysis = {
         let (guard, cx, command) = (guard.clone(), cx.clone(), command.clone());
-        match std::thread::Builder::new()
+        let joined = std::thread::Builder::new()
             .stack_size(64 << 20)
             .spawn(move || guard.check(&command, &cx))
-            .map(std::thread::JoinHandle::join)
-        {
-            Ok(Ok(a)) => a,
-            _ => {
-                eprintln!("error: the guard failed on this command; a hook would deny it");
-                return ExitCode::from(1);
-            }
+            .map(std::thread::JoinHandle::join);
+        if let Ok(Ok(a)) = joined {
+            a
+        } else {
+            eprintln!("error: the guard failed on this command; a hook would deny it");
+            return ExitCode::from(1);
         }
     };
     let decision = for_client(analysis.decision, &o.client);
