@@ -70,6 +70,8 @@ pub(crate) struct Engine<'a> {
     pub findings: Vec<Finding>,
     pub commands: Vec<String>,
     pub problems: Vec<String>,
+    pub writes: Vec<crate::verdict::WriteTarget>,
+    pub invocations: Vec<Vec<String>>,
     limits: Limits,
     depth: usize,
     protected: OnceCell<ProtectedPaths>,
@@ -85,6 +87,8 @@ impl<'a> Engine<'a> {
             findings: Vec::new(),
             commands: Vec::new(),
             problems: Vec::new(),
+            writes: Vec::new(),
+            invocations: Vec::new(),
             limits: Limits::default(),
             depth: 0,
             protected: OnceCell::new(),
@@ -161,6 +165,10 @@ impl<'a> Engine<'a> {
             return;
         }
         self.depth += 1;
+        if self.invocations.len() < 10_000 {
+            self.invocations
+                .push(inv.argv.iter().map(|w| w.text.clone()).collect());
+        }
         rules::dispatch(self, inv);
         self.depth -= 1;
     }
@@ -192,6 +200,29 @@ impl<'a> Engine<'a> {
     /// Records a finding of a custom policy rule.
     pub fn hit_custom(&mut self, finding: Finding) {
         self.findings.push(finding);
+    }
+
+    /// Records a file the command writes or deletes.
+    pub fn record_write(
+        &mut self,
+        word: &Word,
+        place: &crate::places::Place,
+        via: &str,
+        inv: &Invocation,
+    ) {
+        if self.writes.len() >= 10_000 {
+            return;
+        }
+        let path = match place.zone {
+            crate::places::Zone::Unknown => None,
+            _ => place.path.clone(),
+        };
+        self.writes.push(crate::verdict::WriteTarget {
+            path,
+            spelled: word.text.clone(),
+            via: via.to_owned(),
+            command: inv.display.clone(),
+        });
     }
 
     pub fn problem(&mut self, message: String) {

@@ -35,7 +35,7 @@ use std::path::Path;
 pub use context::{GuardContext, env_vars};
 pub use policy::{CustomRule, OVERLAY_PATH, Policy, PolicyError, SHIPPED_POLICY};
 pub use rules::{PACKS, PackInfo, RuleInfo, registry};
-pub use verdict::{Analysis, Decision, Finding, Severity};
+pub use verdict::{Analysis, Decision, Finding, Severity, WriteTarget};
 
 /// A loaded guard: policy and Session Config switch.
 #[derive(Clone, Debug)]
@@ -119,6 +119,8 @@ impl Guard {
             commands: engine.commands,
             problems: engine.problems,
             notices: self.notices.clone(),
+            writes: engine.writes,
+            invocations: engine.invocations,
         }
     }
 }

@@ -213,6 +213,19 @@ pub(crate) struct Place {
     pub junk_glob: bool,
 }
 
+impl Place {
+    /// A place nobody can know before the command runs.
+    pub(crate) fn unknown() -> Self {
+        Self {
+            path: None,
+            zone: Zone::Unknown,
+            glob: false,
+            regenerable: false,
+            junk_glob: false,
+        }
+    }
+}
+
 /// Resolves `word` as a path for a command whose directory an earlier `cd` may have moved.
 pub(crate) fn locate(word: &Word, cwd: Option<&Word>, cx: &GuardContext) -> Place {
     let base = match cwd {

@@ -74,6 +74,20 @@ impl fmt::Display for Decision {
     }
 }
 
+/// A file the command would write, create, move or delete, as far as the command line
+/// shows it. The scope enforcer holds these against a wave's allowed paths.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct WriteTarget {
+    /// Absolute, normalised path; None when a variable or substitution decides it.
+    pub path: Option<std::path::PathBuf>,
+    /// The target as written in the command.
+    pub spelled: String,
+    /// What writes it: `redirection`, `tee`, `cp`, `rm`, `sed -i`, ...
+    pub via: String,
+    /// The simple command it belongs to.
+    pub command: String,
+}
+
 /// The guard's answer for one command line.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Analysis {
@@ -87,6 +101,11 @@ pub struct Analysis {
     pub problems: Vec<String>,
     /// Notices for the user (a broken policy overlay, a bad config value).
     pub notices: Vec<String>,
+    /// Every file the command would write or delete.
+    pub writes: Vec<WriteTarget>,
+    /// Every command judged, as argv, after wrappers were stripped (`sudo rm -rf x` gives
+    /// both `sudo rm -rf x` and `rm -rf x`).
+    pub invocations: Vec<Vec<String>>,
 }
 
 impl Analysis {

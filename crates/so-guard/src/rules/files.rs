@@ -161,6 +161,10 @@ pub(crate) fn rm(e: &mut Engine, inv: &Invocation) {
         return;
     }
     for target in operands(args) {
+        if target.text.contains("XARGS_ITEM") || target.text == "{}" {
+            let unknown = Place::unknown();
+            e.record_write(target, &unknown, "rm", inv);
+        }
         if target.text.contains("XARGS_ITEM") {
             e.hit(&XARGS_RM, inv, None);
             return;
@@ -169,6 +173,7 @@ pub(crate) fn rm(e: &mut Engine, inv: &Invocation) {
             continue; // a path `find -exec` produces: judged by the find rule
         }
         let place = locate(target, inv.cwd.as_ref(), e.cx);
+        e.record_write(target, &place, "rm", inv);
         if let Some(detail) = rm_target(e, &place, target, recursive) {
             let rule = detail.0;
             e.hit(rule, inv, Some(detail.1));
@@ -351,6 +356,21 @@ pub(crate) fn find(e: &mut Engine, inv: &Invocation) {
                     "rm" | "unlink" | "shred" | "rimraf"
                 )
         });
+    if deleting {
+        let expr_start = args
+            .iter()
+            .position(|w| w.text.starts_with('-') || w.text == "(" || w.text == "!")
+            .unwrap_or(args.len());
+        let roots: Vec<Word> = if expr_start == 0 {
+            vec![Word::literal(".")]
+        } else {
+            args[..expr_start].to_vec()
+        };
+        for root in &roots {
+            let place = locate(root, inv.cwd.as_ref(), e.cx);
+            e.record_write(root, &place, "find -delete", inv);
+        }
+    }
     if deleting && let Some(problem) = find_deletion_problem(e, inv, args) {
         e.hit(&FIND_DELETE, inv, Some(problem));
     }
@@ -405,6 +425,7 @@ pub(crate) fn truncate(e: &mut Engine, inv: &Invocation) {
             continue;
         }
         let place = locate(w, inv.cwd.as_ref(), e.cx);
+        e.record_write(w, &place, "truncate", inv);
         if crate::rules::writes::is_protected(e, &place) {
             e.hit(
                 &crate::rules::writes::PROTECTED_WRITE,

@@ -247,6 +247,7 @@ fn subcommand(e: &mut Engine, inv: &Invocation, sub: &str, rest: &[Word]) {
         }
         out
     };
+    record_worktree_writes(e, inv, sub, rest, &positionals);
     match sub {
         "reset" if (has("--hard") || has("--merge")) => {
             e.hit(&RESET_HARD, inv, None);
@@ -398,5 +399,54 @@ fn push(e: &mut Engine, inv: &Invocation, rest: &[Word], positionals: &[&str]) {
             );
             return;
         }
+    }
+}
+
+/// Working-tree files a subcommand rewrites, for the scope enforcer: named paths where the
+/// command line names them, "unknown" where git decides (merge, apply, checkout of a ref).
+fn record_worktree_writes(
+    e: &mut Engine,
+    inv: &Invocation,
+    sub: &str,
+    rest: &[Word],
+    positionals: &[&str],
+) {
+    let dd = rest.iter().position(|w| w.text == "--");
+    match sub {
+        "checkout" | "restore" if dd.is_some() || sub == "restore" => {
+            let paths: Vec<&str> = match dd {
+                Some(dd) => rest[dd + 1..].iter().map(|w| w.text.as_str()).collect(),
+                None => positionals.to_vec(),
+            };
+            super::writes::git_paths(e, inv, &paths, "git checkout/restore");
+        }
+        "rm" | "mv" => {
+            super::writes::git_paths(
+                e,
+                inv,
+                positionals,
+                if sub == "rm" { "git rm" } else { "git mv" },
+            );
+        }
+        "apply" | "am" | "cherry-pick" | "merge" | "pull" | "rebase" | "stash" | "revert"
+        | "checkout" | "switch" | "reset" => {
+            let read_only = (sub == "stash"
+                && matches!(positionals.first(), Some(&("list" | "show"))))
+                || (sub == "apply"
+                    && rest.iter().any(|w| {
+                        matches!(
+                            w.text.as_str(),
+                            "--check" | "--stat" | "--numstat" | "--summary" | "--cached"
+                        )
+                    }))
+                || (sub == "reset"
+                    && !rest
+                        .iter()
+                        .any(|w| matches!(w.text.as_str(), "--hard" | "--merge" | "--keep")));
+            if !read_only {
+                super::writes::writes_unknown(e, inv, &format!("git {sub}"));
+            }
+        }
+        _ => {}
     }
 }

@@ -174,6 +174,17 @@ pub(crate) fn dispatch(e: &mut Engine, inv: &Invocation) {
         }
         n if n.starts_with("mkfs") || n == "mke2fs" || n == "mkswap" => files::mkfs(e, inv),
         "chmod" | "chown" | "chgrp" => files::permissions(e, inv),
+        "touch" | "mkdir" | "mkfifo" | "mknod" => writes::creates(e, inv, name),
+        "unzip" | "7z" | "gunzip" | "bunzip2" | "unxz" | "patch" => {
+            writes::writes_unknown(e, inv, name);
+        }
+        "tar" | "bsdtar"
+            if inv.args().first().is_some_and(|w| {
+                !w.text.starts_with("--") && w.text.contains('x') || w.text == "--extract"
+            }) =>
+        {
+            writes::writes_unknown(e, inv, "tar -x");
+        }
         "tee" | "cp" | "mv" | "install" | "ln" | "sed" | "rsync" | "perl" => {
             writes::argv_writes(e, inv, name);
             if name == "rsync" {

@@ -552,6 +552,8 @@ fn xargs(e: &mut Engine, inv: &Invocation) -> bool {
     };
     let deleter = matches!(name.as_str(), "rm" | "unlink" | "shred" | "rimraf");
     if items.is_empty() && deleter {
+        let unknown = Word::literal("<paths read by xargs>");
+        e.record_write(&unknown, &crate::places::Place::unknown(), "xargs rm", inv);
         let recursive = name == "rimraf"
             || super::has_flag(&template[1..], 'r', &["recursive"])
             || super::has_flag(&template[1..], 'R', &[]);

@@ -58,6 +58,7 @@ pub(crate) fn is_protected(e: &Engine, place: &Place) -> bool {
 
 /// Judges one write target.
 pub(crate) fn check_place(e: &mut Engine, inv: &Invocation, word: &Word, place: &Place, via: &str) {
+    e.record_write(word, place, via, inv);
     if is_block_device(&word.text) {
         e.hit(
             &DISK_WRITE,
@@ -234,5 +235,45 @@ pub(crate) fn argv_writes(e: &mut Engine, inv: &Invocation, name: &str) {
             }
         }
         _ => {}
+    }
+}
+
+/// Commands that create files or directories: each operand is a write target.
+pub(crate) fn creates(e: &mut Engine, inv: &Invocation, name: &str) {
+    let args = inv.args();
+    let mut skip = false;
+    for w in args {
+        if skip {
+            skip = false;
+            continue;
+        }
+        // Options with a value: `touch -d DATE`, `-r FILE`, `-t STAMP`; `mkdir -m MODE`.
+        if matches!(
+            w.text.as_str(),
+            "-d" | "-r" | "-t" | "-m" | "--date" | "--reference" | "--mode" | "--context"
+        ) {
+            skip = true;
+            continue;
+        }
+        if w.text.starts_with('-') {
+            continue;
+        }
+        let place = locate(w, inv.cwd.as_ref(), e.cx);
+        e.record_write(w, &place, name, inv);
+    }
+}
+
+/// Archive extraction and patch application write files the command line does not name.
+pub(crate) fn writes_unknown(e: &mut Engine, inv: &Invocation, via: &str) {
+    let word = Word::literal(format!("<files written by {via}>"));
+    e.record_write(&word, &Place::unknown(), via, inv);
+}
+
+/// Paths a git command rewrites in the working tree.
+pub(crate) fn git_paths(e: &mut Engine, inv: &Invocation, paths: &[&str], via: &str) {
+    for p in paths {
+        let w = Word::literal(*p);
+        let place = locate(&w, inv.cwd.as_ref(), e.cx);
+        e.record_write(&w, &place, via, inv);
     }
 }
