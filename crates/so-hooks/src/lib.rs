@@ -2,6 +2,8 @@
 //! one [`Outcome`]. The binaries in `src/bin/` are a line each; reading stdin, catching
 //! panics and rendering the client's dialect live in `so-protocol`.
 
+pub mod scope;
+
 use std::path::PathBuf;
 
 use so_guard::{Analysis, Decision, Guard, GuardContext};

@@ -1,0 +1,248 @@
+//! The scope-enforcer hook: builds the scope [`Request`] of a tool call from any client's
+//! payload and renders the verdict.
+
+use std::path::{Path, PathBuf};
+use std::time::SystemTime;
+
+use serde_json::Value;
+use so_guard::{Guard, GuardContext, Policy};
+use so_protocol::{Client, EventKind, HookInput, Outcome};
+use so_scope::{Decision, PathStyle, Request, ScopeContext, StateDir, Write};
+
+/// Judges the files a tool call writes and the commands it runs against the wave scope
+/// and the guards' self-protection.
+pub fn scope_enforcer(input: &HookInput) -> Outcome {
+    let before = matches!(
+        input.event,
+        EventKind::PreToolUse | EventKind::BeforeShellExecution
+    );
+    let after = matches!(input.event, EventKind::AfterFileEdit);
+    if !before && !after {
+        return Outcome::Allow;
+    }
+    let cwd = input
+        .cwd
+        .clone()
+        .or_else(|| std::env::current_dir().ok())
+        .unwrap_or_else(|| PathBuf::from("/"));
+    let cwd = std::fs::canonicalize(&cwd).unwrap_or(cwd);
+    let cx = ScopeContext {
+        project_root: so_config::find_project_root(&cwd),
+        state: match input.client {
+            Client::Claude => StateDir::Claude,
+            Client::Codex => StateDir::Codex,
+            Client::Cursor => StateDir::Cursor,
+        },
+        subagent: input.is_subagent(),
+        session_id: input.session_id.clone(),
+        style: PathStyle::native(),
+        tmpdir: std::env::var_os(so_guard::env_vars::TMPDIR).map(PathBuf::from),
+    };
+    let mut request = request_for(input, &cwd);
+    request.after_the_fact = after;
+    if request.writes.is_empty() && request.invocations.is_empty() {
+        return Outcome::Allow;
+    }
+    let verdict = so_scope::check(&request, &cx, SystemTime::now());
+    let text = format!("session-orchestrator scope-enforcer: {}", verdict.text());
+    match verdict.decision {
+        Decision::Allow => Outcome::Allow,
+        Decision::Warn => Outcome::Warn { message: text },
+        Decision::Ask => Outcome::Ask { reason: text },
+        Decision::Deny => Outcome::Deny {
+            user_message: verdict
+                .reasons
+                .first()
+                .map(|r| format!("scope-enforcer: {r}")),
+            reason: text,
+        },
+    }
+}
+
+/// What a tool call writes and runs, whatever the client calls its tools.
+pub fn request_for(input: &HookInput, cwd: &Path) -> Request {
+    let mut request = Request::default();
+    if let Some(command) = input.shell_command() {
+        let cx = GuardContext::for_cwd(cwd);
+        let analysis = Guard::new(Policy::shipped()).check(command, &cx);
+        for w in analysis.writes {
+            request.writes.push(Write {
+                path: w.path.map(|p| p.to_string_lossy().into_owned()),
+                spelled: w.spelled,
+                via: w.via,
+                new_text: None,
+                added_text: None,
+            });
+        }
+        request.invocations = analysis.invocations;
+        return request;
+    }
+    let tool = input.tool_name.as_deref().unwrap_or_default();
+    let ti = &input.tool_input;
+    let text = |k: &str| ti.get(k).and_then(Value::as_str).map(str::to_owned);
+    match tool {
+        "Write" => push(
+            &mut request,
+            text("file_path").or_else(|| text("path")),
+            "Write",
+            text("content"),
+            text("content"),
+        ),
+        "Edit" => {
+            let path = text("file_path");
+            let edits = vec![(
+                text("old_string").unwrap_or_default(),
+                text("new_string").unwrap_or_default(),
+                ti.get("replace_all")
+                    .and_then(Value::as_bool)
+                    .unwrap_or(false),
+            )];
+            let new_text = path.as_deref().and_then(|p| apply_edits(p, &edits));
+            push(&mut request, path, "Edit", new_text, text("new_string"));
+        }
+        "MultiEdit" => multi_edit_writes(&mut request, ti),
+        "NotebookEdit" => push(
+            &mut request,
+            text("notebook_path"),
+            "NotebookEdit",
+            None,
+            text("new_source"),
+        ),
+        "apply_patch" => {
+            let patch = text("command")
+                .or_else(|| text("input"))
+                .or_else(|| text("patch"))
+                .unwrap_or_default();
+            patch_writes(&mut request, &patch, cwd);
+        }
+        // Cursor: file-edit events and its own tool names.
+        "Delete" | "StrReplace" | "MultiEdit_cursor" => push(
+            &mut request,
+            text("file_path").or_else(|| text("path")),
+            tool,
+            None,
+            None,
+        ),
+        _ if input.event == EventKind::AfterFileEdit => {
+            let path = input
+                .raw
+                .get("file_path")
+                .and_then(Value::as_str)
+                .map(str::to_owned);
+            push(&mut request, path, "file edit", None, None);
+        }
+        _ => {}
+    }
+    request
+}
+
+fn push(
+    request: &mut Request,
+    path: Option<String>,
+    via: &str,
+    new_text: Option<String>,
+    added_text: Option<String>,
+) {
+    let Some(path) = path.filter(|p| !p.is_empty()) else {
+        request.writes.push(Write {
+            path: None,
+            spelled: "<no file path in the tool input>".to_owned(),
+            via: via.to_owned(),
+            new_text: None,
+            added_text: None,
+        });
+        return;
+    };
+    request.writes.push(Write {
+        spelled: path.clone(),
+        path: Some(path),
+        via: via.to_owned(),
+        new_text,
+        added_text,
+    });
+}
+
+/// The file's text after the edits, when the file exists and every edit applies.
+fn apply_edits(path: &str, edits: &[(String, String, bool)]) -> Option<String> {
+    let mut text = std::fs::read_to_string(path).ok()?;
+    for (old, new, all) in edits {
+        if old.is_empty() || !text.contains(old.as_str()) {
+            return None;
+        }
+        text = if *all {
+            text.replace(old.as_str(), new)
+        } else {
+            text.replacen(old.as_str(), new, 1)
+        };
+    }
+    Some(text)
+}
+
+/// The files a Codex `apply_patch` touches, resolved against the session's directory.
+fn patch_writes(request: &mut Request, patch: &str, cwd: &Path) {
+    let added: String = patch
+        .lines()
+        .filter_map(|l| l.strip_prefix('+'))
+        .collect::<Vec<_>>()
+        .join("\n");
+    let files = so_scope::patch::patch_files(patch);
+    if files.is_empty() && !patch.trim().is_empty() {
+        request.writes.push(Write {
+            path: None,
+            spelled: "<files named in an unreadable patch>".to_owned(),
+            via: "apply_patch".to_owned(),
+            new_text: None,
+            added_text: Some(added.clone()),
+        });
+    }
+    for f in files {
+        let abs = if Path::new(&f.path).is_absolute() {
+            f.path.clone()
+        } else {
+            cwd.join(&f.path).to_string_lossy().into_owned()
+        };
+        push(
+            request,
+            Some(abs),
+            &format!("apply_patch {}", f.op),
+            None,
+            Some(added.clone()),
+        );
+    }
+}
+
+/// The file a `MultiEdit` rewrites, with its text after every edit when that is known.
+fn multi_edit_writes(request: &mut Request, ti: &Value) {
+    let path = ti
+        .get("file_path")
+        .and_then(Value::as_str)
+        .map(str::to_owned);
+    let edits: Vec<(String, String, bool)> = ti
+        .get("edits")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+        .map(|e| {
+            let s = |k: &str| {
+                e.get(k)
+                    .and_then(Value::as_str)
+                    .unwrap_or_default()
+                    .to_owned()
+            };
+            (
+                s("old_string"),
+                s("new_string"),
+                e.get("replace_all")
+                    .and_then(Value::as_bool)
+                    .unwrap_or(false),
+            )
+        })
+        .collect();
+    let added = edits
+        .iter()
+        .map(|e| e.1.as_str())
+        .collect::<Vec<_>>()
+        .join("\n");
+    let new_text = path.as_deref().and_then(|p| apply_edits(p, &edits));
+    push(request, path, "MultiEdit", new_text, Some(added));
+}

@@ -1,0 +1,160 @@
+//! What no agent may write, wave or no wave.
+
+use crate::manifest::{MANIFEST_FILE, StateDir};
+use crate::paths::Resolved;
+use crate::{ScopeContext, Write};
+
+/// Session Config keys that switch enforcement; agents may not change them.
+pub(crate) const ENFORCEMENT_KEYS: &[&str] =
+    &["allow-destructive-ops", "enforcement", "enforcement-gates"];
+
+/// Files that configure or record the guards (relative to the project root).
+const GUARD_FILES: &[&str] = &[
+    ".orchestrator/policy/",
+    ".orchestrator/metrics/",
+    ".claude/settings.json",
+    ".claude/settings.local.json",
+    ".codex/hooks.json",
+    ".codex/config.toml",
+    ".cursor/hooks.json",
+];
+
+fn fold(s: &str, cx: &ScopeContext) -> String {
+    if cx.style.case_insensitive() {
+        s.to_lowercase()
+    } else {
+        s.to_owned()
+    }
+}
+
+/// Why `write` onto `path` is never allowed to this agent, if it is not.
+pub(crate) fn protected(write: &Write, path: &Resolved, cx: &ScopeContext) -> Option<String> {
+    let rel = fold(path.relative.as_deref()?, cx);
+    let is_manifest = StateDir::ALL.iter().any(|s| {
+        rel == format!("{}/{MANIFEST_FILE}", s.dir())
+            || rel.starts_with(&format!("{}/filescopes/", s.dir()))
+    }) || rel == format!(".orchestrator/{MANIFEST_FILE}");
+    if is_manifest {
+        return Some(format!(
+            "`{rel}` is the wave-scope manifest: it is written only with `session-orchestrator wave-scope write` and removed with `session-orchestrator wave-scope clear`, run by the coordinator; no tool edits it directly."
+        ));
+    }
+    if cx.subagent
+        && StateDir::ALL
+            .iter()
+            .any(|s| rel == fold(&format!("{}/STATE.md", s.dir()), cx))
+    {
+        return Some(format!(
+            "`{rel}` belongs to the coordinator; a subagent reports its progress in its final message instead."
+        ));
+    }
+    if GUARD_FILES.iter().any(|g| {
+        let g = fold(g, cx);
+        if g.ends_with('/') {
+            rel.starts_with(&g)
+        } else {
+            rel == g
+        }
+    }) {
+        return Some(format!(
+            "`{rel}` configures or records the guards; agents cannot change it. The user edits it outside the agent."
+        ));
+    }
+    let top = !rel.contains('/');
+    if top
+        && (rel == fold("CLAUDE.md", cx) || rel == fold("AGENTS.md", cx))
+        && changes_enforcement(write, path)
+    {
+        return Some(format!(
+            "this edit changes an enforcement key of the Session Config in `{rel}` ({}); only the user may change those, outside the agent.",
+            ENFORCEMENT_KEYS.join(", ")
+        ));
+    }
+    None
+}
+
+/// Whether a write to CLAUDE.md/AGENTS.md changes an enforcement key.
+fn changes_enforcement(write: &Write, path: &Resolved) -> bool {
+    if let Some(new) = &write.new_text {
+        let old = std::fs::read_to_string(&path.absolute).unwrap_or_default();
+        let p = std::path::Path::new(&path.absolute);
+        let before = so_config::SessionConfig::parse(&old, p);
+        let after = so_config::SessionConfig::parse(new, p);
+        let values = |c: &so_config::SessionConfig| -> Vec<(String, String)> {
+            let mut v: Vec<(String, String)> = c
+                .entries()
+                .filter(|e| {
+                    ENFORCEMENT_KEYS
+                        .iter()
+                        .any(|k| e.key == *k || e.key.starts_with(&format!("{k}.")))
+                })
+                .map(|e| (e.key.clone(), e.value.trim().to_lowercase()))
+                .collect();
+            v.sort();
+            v
+        };
+        return values(&before) != values(&after);
+    }
+    // Without the full text (a patch), any added line that sets a key counts.
+    write.added_text.as_deref().is_some_and(|added| {
+        added.lines().any(|l| {
+            ENFORCEMENT_KEYS
+                .iter()
+                .any(|k| so_config::fragment_sets_key(l, k))
+        })
+    })
+}
+
+/// Paths any agent may write during a wave: temp space and the null devices.
+pub(crate) fn scratch(path: &Resolved, cx: &ScopeContext) -> bool {
+    if path.relative.is_some() {
+        return false; // inside the project, the wave's paths decide (even under /tmp)
+    }
+    let a = path.absolute.as_str();
+    if matches!(a, "/dev/null" | "/dev/stdout" | "/dev/stderr" | "/dev/tty")
+        || a.starts_with("/dev/fd/")
+    {
+        return true;
+    }
+    let temp_roots = [
+        "/tmp/",
+        "/var/tmp/",
+        "/private/tmp/",
+        "/private/var/folders/",
+        "/var/folders/",
+    ];
+    if temp_roots.iter().any(|r| a.starts_with(r)) {
+        return true;
+    }
+    cx.tmpdir
+        .as_deref()
+        .and_then(|t| t.to_str())
+        .is_some_and(|t| t.len() > 1 && a.starts_with(&format!("{}/", t.trim_end_matches('/'))))
+}
+
+/// STATE.md is the coordinator's (main thread) to write in any wave.
+pub(crate) fn coordinator_file(path: &Resolved, cx: &ScopeContext) -> bool {
+    !cx.subagent
+        && path.relative.as_deref().is_some_and(|rel| {
+            StateDir::ALL
+                .iter()
+                .any(|s| fold(rel, cx) == fold(&format!("{}/STATE.md", s.dir()), cx))
+        })
+}
+
+/// Subagents may not write or clear the manifest through the CLI either.
+pub(crate) fn forbidden_invocation(
+    invocations: &[Vec<String>],
+    cx: &ScopeContext,
+) -> Option<String> {
+    if !cx.subagent {
+        return None;
+    }
+    invocations.iter().find_map(|argv| {
+        let name = argv.first()?.rsplit('/').next()?;
+        let writes = name == "session-orchestrator"
+            && argv.get(1).is_some_and(|a| a == "wave-scope")
+            && argv.get(2).is_some_and(|a| matches!(a.as_str(), "write" | "clear"));
+        writes.then(|| "only the coordinator (main thread) may write or clear the wave-scope manifest; a subagent works inside the scope it was given.".to_owned())
+    })
+}
