@@ -7,7 +7,7 @@ use std::time::SystemTime;
 use serde_json::Value;
 use so_guard::{Guard, GuardContext, Policy};
 use so_protocol::{Client, EventKind, HookInput, Outcome};
-use so_scope::{Decision, PathStyle, Request, ScopeContext, StateDir, Write};
+use so_scope::{Decision, Enforcement, PathStyle, Request, ScopeContext, StateDir, Write};
 
 /// Judges the files a tool call writes and the commands it runs against the wave scope
 /// and the guards' self-protection.
@@ -37,13 +37,23 @@ pub fn scope_enforcer(input: &HookInput) -> Outcome {
         session_id: input.session_id.clone(),
         style: PathStyle::native(),
         tmpdir: std::env::var_os(so_guard::env_vars::TMPDIR).map(PathBuf::from),
+        config_protection: Enforcement::Warn,
     };
+    let mut cx = cx;
+    let mut notices = Vec::new();
+    cx.config_protection = config_protection(&cx.project_root, &mut notices);
     let mut request = request_for(input, &cwd);
     request.after_the_fact = after;
     if request.writes.is_empty() && request.invocations.is_empty() {
         return Outcome::Allow;
     }
-    let verdict = so_scope::check(&request, &cx, SystemTime::now());
+    let mut verdict = so_scope::check(&request, &cx, SystemTime::now());
+    if !notices.is_empty() {
+        if verdict.decision == Decision::Allow {
+            verdict.decision = Decision::Warn;
+        }
+        verdict.reasons.extend(notices);
+    }
     let text = format!("session-orchestrator scope-enforcer: {}", verdict.text());
     match verdict.decision {
         Decision::Allow => Outcome::Allow,
@@ -245,4 +255,34 @@ fn multi_edit_writes(request: &mut Request, ti: &Value) {
         .join("\n");
     let new_text = path.as_deref().and_then(|p| apply_edits(p, &edits));
     push(request, path, "MultiEdit", new_text, Some(added));
+}
+
+/// The Session Config's `config-protection` setting: `allow-config-weakening: true` or
+/// `config-protection.enabled: false` switch it off, `config-protection.mode` sets warn or
+/// strict (default warn). A bad value keeps the default and becomes a notice.
+fn config_protection(project_root: &Path, notices: &mut Vec<String>) -> Enforcement {
+    let Ok(Some(config)) = so_config::SessionConfig::discover(project_root) else {
+        return Enforcement::Warn;
+    };
+    let mut note =
+        |e: so_config::ConfigError| notices.push(format!("{e}; config protection stays on"));
+    match config.get_bool("allow-config-weakening") {
+        Ok(Some(true)) => return Enforcement::Off,
+        Ok(_) => {}
+        Err(e) => note(e),
+    }
+    match config.get_bool("config-protection.enabled") {
+        Ok(Some(false)) => return Enforcement::Off,
+        Ok(_) => {}
+        Err(e) => note(e),
+    }
+    match config.get_enum("config-protection.mode", &["warn", "strict", "off"]) {
+        Ok(Some("strict")) => Enforcement::Strict,
+        Ok(Some("off")) => Enforcement::Off,
+        Ok(_) => Enforcement::Warn,
+        Err(e) => {
+            note(e);
+            Enforcement::Warn
+        }
+    }
 }

@@ -960,12 +960,23 @@ fn nested_compound_keywords_below_the_crash_depth_deny() {
     let r = run(&claude_payload(&command, "default", &project), &project);
     assert!(assert_pascal_deny(&r, "30 nested if").contains("[fs:rm-root-home]"));
     // Allow control at the same depth.
-    let command = format!("{}git status;{}", "if :; then ".repeat(30), " fi;".repeat(30));
+    let command = format!(
+        "{}git status;{}",
+        "if :; then ".repeat(30),
+        " fi;".repeat(30)
+    );
     run(&claude_payload(&command, "default", &project), &project).assert_allow("nested if");
     // Beyond the limit nothing is parsed, and nothing is allowed either.
-    let command = format!("{}git status;{}", "if :; then ".repeat(1000), " fi;".repeat(1000));
+    let command = format!(
+        "{}git status;{}",
+        "if :; then ".repeat(1000),
+        " fi;".repeat(1000)
+    );
     let r = run(&claude_payload(&command, "default", &project), &project);
-    assert!(!r.stdout.is_empty(), "1000 nested ifs must not be allowed unanalysed");
+    assert!(
+        !r.stdout.is_empty(),
+        "1000 nested ifs must not be allowed unanalysed"
+    );
 }
 
 // ---------------------------------------------------------------------------------------

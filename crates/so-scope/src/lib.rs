@@ -23,6 +23,7 @@ mod matcher;
 pub mod patch;
 pub mod paths;
 mod protect;
+pub mod weakening;
 
 use std::path::PathBuf;
 use std::time::SystemTime;
@@ -46,6 +47,9 @@ pub struct ScopeContext {
     pub style: PathStyle,
     /// `$TMPDIR`, scratch space like `/tmp`.
     pub tmpdir: Option<PathBuf>,
+    /// What to do with edits that weaken lint, type-check or test configuration
+    /// (Session Config `config-protection.mode`, default warn).
+    pub config_protection: Enforcement,
 }
 
 /// One file a tool call would write.
@@ -147,6 +151,13 @@ pub fn check(request: &Request, cx: &ScopeContext, now: SystemTime) -> Verdict {
     if let Some(reason) = protect::forbidden_invocation(&request.invocations, cx) {
         verdict.add(Decision::Deny, reason);
     }
+    if cx.config_protection != Enforcement::Off {
+        for (write, path) in &resolved {
+            if let (Some(path), Some(new)) = (path, &write.new_text) {
+                weakening_check(path, new, cx, &mut verdict);
+            }
+        }
+    }
 
     // 2. The wave's scope.
     let scope = match lookup(&cx.project_root, cx.state, cx.session_id.as_deref(), now) {
@@ -182,6 +193,33 @@ pub fn check(request: &Request, cx: &ScopeContext, now: SystemTime) -> Verdict {
         verdict.reasons.insert(0, "This edit was already made; the client reports file edits only after the fact, so it could not be prevented:".to_owned());
     }
     verdict
+}
+
+fn weakening_check(path: &Resolved, new: &str, cx: &ScopeContext, verdict: &mut Verdict) {
+    let name = path.absolute.rsplit('/').next().unwrap_or_default();
+    if !weakening::watched(name) {
+        return;
+    }
+    let Ok(old) = std::fs::read_to_string(&path.absolute) else {
+        return;
+    };
+    let signals = weakening::signals(&old, new);
+    if signals.is_empty() {
+        return;
+    }
+    let shown = path.relative.as_deref().unwrap_or(&path.absolute);
+    let decision = if cx.config_protection == Enforcement::Strict {
+        Decision::Deny
+    } else {
+        Decision::Warn
+    };
+    verdict.add(
+        decision,
+        format!(
+            "Config weakening in `{shown}`: this edit {}. Fix the code instead of relaxing the checks; if the user wants the checks relaxed, they make that change.",
+            signals.join("; ")
+        ),
+    );
 }
 
 fn judge_scope(

@@ -5,8 +5,13 @@ use crate::paths::Resolved;
 use crate::{ScopeContext, Write};
 
 /// Session Config keys that switch enforcement; agents may not change them.
-pub(crate) const ENFORCEMENT_KEYS: &[&str] =
-    &["allow-destructive-ops", "enforcement", "enforcement-gates"];
+pub(crate) const ENFORCEMENT_KEYS: &[&str] = &[
+    "allow-destructive-ops",
+    "enforcement",
+    "enforcement-gates",
+    "allow-config-weakening",
+    "config-protection",
+];
 
 /// Files that configure or record the guards (relative to the project root).
 const GUARD_FILES: &[&str] = &[
