@@ -37,6 +37,9 @@ pub use policy::{CustomRule, OVERLAY_PATH, Policy, PolicyError, SHIPPED_POLICY};
 pub use rules::{PACKS, PackInfo, RuleInfo, registry};
 pub use verdict::{Analysis, Decision, Finding, Severity, WriteTarget};
 
+/// Rule id of the "could not analyse" verdict (input too large, nested too deeply).
+pub const UNANALYSABLE: &str = "core:unanalysable";
+
 /// A loaded guard: policy and Session Config switch.
 #[derive(Clone, Debug)]
 pub struct Guard {
@@ -97,6 +100,22 @@ impl Guard {
                 .cmp(&a.severity)
                 .then(b.always_enforced.cmp(&a.always_enforced))
         });
+        let denied = findings.iter().any(|f| f.severity == Severity::Deny);
+        if !engine.problems.is_empty() && !denied {
+            // "Could not analyse" is a verdict of its own, with a stable id like any rule.
+            findings.push(Finding {
+                rule: UNANALYSABLE.to_owned(),
+                severity: Severity::Ask,
+                reason: format!(
+                    "the guard could not analyse part of the command: {}",
+                    engine.problems.join("; ")
+                ),
+                alternative: "split it into smaller, plain commands, or ask the user to run it"
+                    .to_owned(),
+                command: command.chars().take(120).collect(),
+                always_enforced: false,
+            });
+        }
         let decision = if findings
             .iter()
             .any(|f| f.always_enforced && f.severity == Severity::Deny)
@@ -106,7 +125,7 @@ impl Guard {
             Decision::Warn
         } else if findings.iter().any(|f| f.severity == Severity::Deny) {
             Decision::Deny
-        } else if !engine.problems.is_empty() {
+        } else if findings.iter().any(|f| f.rule == UNANALYSABLE) {
             Decision::Indeterminate
         } else if !findings.is_empty() {
             Decision::Ask

@@ -121,8 +121,16 @@ impl Analysis {
         if let Some(f) = self.primary() {
             let _ = write!(
                 out,
-                "Blocked by session-orchestrator destructive-guard [{}]: {}\nCommand: {}\nInstead: {}",
-                f.rule, f.reason, f.command, f.alternative
+                "{} session-orchestrator destructive-guard [{}]: {}\nCommand: {}\nInstead: {}",
+                match self.decision {
+                    Decision::Deny => "Blocked by",
+                    Decision::Ask | Decision::Indeterminate => "Needs the user's confirmation, by",
+                    Decision::Warn | Decision::Allow => "Warning from",
+                },
+                f.rule,
+                f.reason,
+                f.command,
+                f.alternative
             );
             let others: Vec<&str> = self.findings[1..].iter().map(|f| f.rule.as_str()).collect();
             if !others.is_empty() {
