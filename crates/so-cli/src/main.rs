@@ -2,6 +2,8 @@
 
 mod check;
 mod rules_doc;
+mod validate_scope;
+mod wave_scope;
 
 use std::process::ExitCode;
 
@@ -11,6 +13,14 @@ USAGE:
     session-orchestrator check [--json] [--client claude|codex|cursor] [--cwd DIR] <COMMAND>...
     session-orchestrator check --corpus FILE.tsv [--json] [--cwd DIR]
     session-orchestrator rules [--markdown]
+    session-orchestrator wave-scope write --wave N --role ROLE [--enforcement strict|warn|off]
+                         [--blocked-command CMD]... [--session-id ID] [COMMON]
+                         (--files FILE.json | --agents SIDECAR.json | --paths P...)
+    session-orchestrator wave-scope show [COMMON]
+    session-orchestrator wave-scope clear [--json] [--client C] [--project DIR]
+    session-orchestrator validate-wave-scope [FILE|-] [--assert-subset AGENT.json]
+                         [--assert-disjoint SIDECAR.json] [--union SIDECAR.json] [--json]
+    session-orchestrator check-path [COMMON] <PATH>
     session-orchestrator --version
 
 check      Judge a shell command as the destructive guard would. Exit 0 allow (or warn),
@@ -19,6 +29,34 @@ check      Judge a shell command as the destructive guard would. Exit 0 allow (o
            (`\\n` in a command is a newline), prints a confusion matrix and every
            disagreement, and exits 1 if any case disagrees.
 rules      List every guard rule with its pack, severity and examples.
+wave-scope The wave manifest, `<project>/<state-dir>/wave-scope.json`, which the scope
+           enforcer holds every write against. Only the coordinator (main thread) runs
+           `write` and `clear`; no tool may edit the file. `write` takes the allowed paths
+           from a JSON array (`--files`, `-` for stdin; `[]` for a read-only wave), from the
+           aggregate sidecar of per-agent lists (`--agents`: `[{\"id\": ..., \"files\": [...]}]`,
+           the agents must share no path and the manifest gets their union) or literally
+           (`--paths`), validates the manifest as validate-wave-scope does, and replaces it
+           atomically under a lock (`wave-scope.lock`). `show` tells whether a manifest is in
+           force, stale (written by another session, or over 24 hours ago without a session
+           id: reported, not enforced) or broken (every write denied); `clear` removes it
+           (exit 0 when there is none). A manifest without `enforcement` is strict.
+           Exit 0 done, 1 invalid input (`show`: broken or invalid manifest), 2 I/O error.
+validate-wave-scope
+           Check a manifest (FILE, or stdin for `-` or no FILE) against the original's rules
+           and echo it; `--assert-subset` checks an agent's paths are all allowed,
+           `--assert-disjoint` that a sidecar's agents share no path, `--union` prints the
+           sidecar's union instead of the manifest (with only these two flags no manifest
+           is read). Exit 0 valid, 1 invalid (`error:`/`warning:` lines on stderr; an empty
+           flag value is refused), 2 I/O error.
+check-path Explain the enforcer's verdict on a write to PATH by the main thread: resolved
+           path, the allowed pattern that matches, self-protection, decision. A relative
+           PATH is taken from the project root, as the enforcer takes it. Exit 0 allow (or
+           warn), 1 deny, 2 ask; 64 bad arguments, 66 unreadable project directory.
+
+COMMON:    --json  --client claude|codex|cursor (default: detected from the environment:
+           CLAUDECODE=1, CODEX_*, CURSOR_VERSION/CURSOR_PROJECT_DIR; else claude)
+           --project DIR (default: the project root above the current directory)
+           --session-id ID (default: $CLAUDE_CODE_SESSION_ID)
 ";
 
 /// Writes output to stdout in one go. A closed pipe (`| head`) is not an error.
@@ -35,6 +73,9 @@ fn main() -> ExitCode {
     match args.first().map(String::as_str) {
         Some("check") => check::run(&args[1..]),
         Some("rules") => rules_doc::run(&args[1..]),
+        Some("wave-scope") => wave_scope::run(&args[1..]),
+        Some("validate-wave-scope") => validate_scope::run(&args[1..]),
+        Some("check-path") => wave_scope::check_path(&args[1..]),
         Some("--version" | "-V") => {
             emit(&format!(
                 "session-orchestrator {}\n",

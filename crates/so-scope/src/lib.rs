@@ -23,6 +23,7 @@ mod matcher;
 pub mod patch;
 pub mod paths;
 mod protect;
+pub mod validate;
 pub mod weakening;
 
 use std::path::PathBuf;
@@ -272,5 +273,25 @@ fn judge_scope(
                 scope.wave, scope.role, argv.join(" ")
             ));
         }
+    }
+}
+
+/// The self-protection layer alone: why this agent may never write `write`'s path, wave or
+/// no wave, if it may not (for explanations such as `session-orchestrator check-path`;
+/// [`check`] applies it too).
+pub fn protection(write: &Write, cx: &ScopeContext) -> Option<String> {
+    let path = resolve(write.path.as_deref()?, &cx.project_root, cx.style);
+    protect::protected(write, &path, cx)
+}
+
+/// Why a write to `path` needs no grant from the wave's `allowedPaths`, if it needs none:
+/// temporary files and devices outside the project, and the coordinator's STATE.md.
+pub fn exemption(path: &Resolved, cx: &ScopeContext) -> Option<&'static str> {
+    if protect::scratch(path, cx) {
+        Some("temporary or device file outside the project, writable in any wave")
+    } else if protect::coordinator_file(path, cx) {
+        Some("the coordinator's STATE.md, writable by the main thread in any wave")
+    } else {
+        None
     }
 }

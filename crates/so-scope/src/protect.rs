@@ -65,6 +65,16 @@ pub(crate) fn protected(write: &Write, path: &Resolved, cx: &ScopeContext) -> Op
             "`{rel}` configures or records the guards; agents cannot change it. The user edits it outside the agent."
         ));
     }
+    if let Some(inside) = protected_inside(&rel, cx) {
+        if inside.trim_end_matches('/') == rel {
+            return Some(format!(
+                "`{rel}/` configures or records the guards; agents cannot change, move or remove it. The user edits it outside the agent."
+            ));
+        }
+        return Some(format!(
+            "`{rel}` holds `{inside}`, which no agent may change: moving, removing or replacing `{rel}` as a whole would take it away. Write the files inside it by name."
+        ));
+    }
     let top = !rel.contains('/');
     if top
         && (rel == fold("CLAUDE.md", cx) || rel == fold("AGENTS.md", cx))
@@ -76,6 +86,25 @@ pub(crate) fn protected(write: &Write, path: &Resolved, cx: &ScopeContext) -> Op
         ));
     }
     None
+}
+
+/// A protected file or directory inside the directory `rel` (or `rel` itself, when it is a
+/// protected directory named without its trailing `/`): writing `rel` as a whole (`mv`,
+/// `rm -r`, a symlink over it) would take that file away.
+fn protected_inside(rel: &str, cx: &ScopeContext) -> Option<String> {
+    if rel.is_empty() {
+        return None; // the project root: the destructive guard judges removing it
+    }
+    let mut locations: Vec<String> = GUARD_FILES.iter().map(|g| (*g).to_owned()).collect();
+    for s in StateDir::ALL {
+        locations.push(format!("{}/{MANIFEST_FILE}", s.dir()));
+        locations.push(format!("{}/filescopes/", s.dir()));
+    }
+    locations.push(format!(".orchestrator/{MANIFEST_FILE}"));
+    let dir = format!("{rel}/");
+    locations
+        .into_iter()
+        .find(|l| fold(l, cx).starts_with(&dir))
 }
 
 /// Whether a write to CLAUDE.md/AGENTS.md changes an enforcement key.
@@ -162,4 +191,72 @@ pub(crate) fn forbidden_invocation(
             && argv.get(2).is_some_and(|a| matches!(a.as_str(), "write" | "clear"));
         writes.then(|| "only the coordinator (main thread) may write or clear the wave-scope manifest; a subagent works inside the scope it was given.".to_owned())
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::{Enforcement, PathStyle};
+
+    fn why(rel: &str) -> Option<String> {
+        let cx = ScopeContext {
+            project_root: "/nonexistent-so-scope-root/p".into(),
+            state: StateDir::Claude,
+            subagent: false,
+            session_id: None,
+            style: PathStyle::Posix,
+            tmpdir: None,
+            config_protection: Enforcement::Warn,
+        };
+        let write = Write {
+            path: Some(rel.to_owned()),
+            spelled: rel.to_owned(),
+            via: "mv".to_owned(),
+            new_text: None,
+            added_text: None,
+        };
+        let path = Resolved {
+            absolute: format!("/nonexistent-so-scope-root/p/{rel}"),
+            relative: Some(rel.to_owned()),
+        };
+        protected(&write, &path, &cx)
+    }
+
+    #[test]
+    fn directories_holding_protected_files_are_protected() {
+        for dir in [
+            ".claude",
+            ".codex",
+            ".cursor",
+            ".orchestrator",
+            ".orchestrator/policy",
+            ".orchestrator/metrics",
+            ".claude/filescopes",
+            ".claude/filescopes/wave-2",
+        ] {
+            let reason = why(dir).unwrap_or_default();
+            assert!(
+                reason.starts_with(&format!("`{dir}` "))
+                    || reason.starts_with(&format!("`{dir}/` ")),
+                "{dir}: {reason:?}"
+            );
+        }
+        assert!(why(".claude").is_some_and(|r| r.contains("holds `.claude/settings.json`")));
+        assert!(
+            why(".orchestrator/policy")
+                .is_some_and(|r| r.starts_with("`.orchestrator/policy/` configures or records"))
+        );
+        // Controls: siblings, files inside that are not protected, the project root.
+        for free in [
+            ".claudex",
+            ".orchestrator-old",
+            ".orchestrator/policyx",
+            ".claude/agents",
+            ".claude/agents/x.md",
+            "src",
+            "",
+        ] {
+            assert_eq!(why(free), None, "{free}");
+        }
+    }
 }
