@@ -52,6 +52,22 @@ impl Invocation {
         }
     }
 
+    /// The same invocation run in `dir` (`git -C dir`, `env -C dir`), relative to the
+    /// directory it already runs in.
+    pub fn in_dir(&self, dir: &Word) -> Self {
+        let cwd = match &self.cwd {
+            Some(prev) if !dir.text.starts_with('/') && !dir.tilde && !dir.dynamic => Word {
+                text: format!("{}/{}", prev.text.trim_end_matches('/'), dir.text),
+                ..prev.clone()
+            },
+            _ => dir.clone(),
+        };
+        Self {
+            cwd: Some(cwd),
+            ..self.clone()
+        }
+    }
+
     /// Arguments after the command word.
     pub fn args(&self) -> &[Word] {
         self.argv.get(1..).unwrap_or_default()

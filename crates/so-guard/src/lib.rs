@@ -25,6 +25,7 @@
 
 mod context;
 mod engine;
+pub mod patch;
 mod places;
 mod policy;
 mod rules;

@@ -3,6 +3,8 @@
 //! panics and rendering the client's dialect live in `so-protocol`.
 
 pub mod scope;
+pub mod session_events;
+pub mod telemetry;
 
 use std::path::PathBuf;
 

@@ -195,7 +195,7 @@ fn patch_writes(request: &mut Request, patch: &str, cwd: &Path) {
         .filter_map(|l| l.strip_prefix('+'))
         .collect::<Vec<_>>()
         .join("\n");
-    let files = so_scope::patch::patch_files(patch);
+    let files = so_guard::patch::patch_files(patch);
     if files.is_empty() && !patch.trim().is_empty() {
         request.writes.push(Write {
             path: None,

@@ -20,7 +20,6 @@
 mod commands;
 pub mod manifest;
 mod matcher;
-pub mod patch;
 pub mod paths;
 mod protect;
 pub mod validate;
@@ -208,7 +207,7 @@ fn weakening_check(path: &Resolved, new: &str, cx: &ScopeContext, verdict: &mut 
     if signals.is_empty() {
         return;
     }
-    let shown = path.relative.as_deref().unwrap_or(&path.absolute);
+    let shown = shorten(path.relative.as_deref().unwrap_or(&path.absolute));
     let decision = if cx.config_protection == Enforcement::Strict {
         Decision::Deny
     } else {
@@ -256,7 +255,7 @@ fn judge_scope(
                 ),
                 Some(p) if protect::scratch(p, cx) || protect::coordinator_file(p, cx) || allowed.allows(p) => {}
                 Some(p) => {
-                    let shown = p.relative.as_deref().unwrap_or(&p.absolute);
+                    let shown = shorten(p.relative.as_deref().unwrap_or(&p.absolute));
                     let place = if p.relative.is_none() { " (outside the project)" } else { "" };
                     verdict.add(on_violation, format!(
                         "Scope violation (wave {}, {}): `{shown}`{place} is not in this wave's allowed paths: {list}. If the file belongs to this wave, the coordinator adds it to the wave's file list and rewrites the manifest with `session-orchestrator wave-scope write`; otherwise leave it to a later wave.",
@@ -294,4 +293,17 @@ pub fn exemption(path: &Resolved, cx: &ScopeContext) -> Option<&'static str> {
     } else {
         None
     }
+}
+
+/// A path short enough that the guidance after it survives the reason's size limit.
+pub(crate) fn shorten(path: &str) -> String {
+    const HEAD: usize = 100;
+    const TAIL: usize = 40;
+    let chars: Vec<char> = path.chars().collect();
+    if chars.len() <= HEAD + TAIL + 1 {
+        return path.to_owned();
+    }
+    let head: String = chars[..HEAD].iter().collect();
+    let tail: String = chars[chars.len() - TAIL..].iter().collect();
+    format!("{head}…{tail}")
 }

@@ -88,6 +88,11 @@ impl AllowedPaths {
             if self.relative.is_match(rel) || self.prefixes.iter().any(|p| under(&r, p)) {
                 return true;
             }
+            // A directory whose contents are allowed (`src` for `src/**`) may be created
+            // or removed as a whole: everything in it is in scope.
+            if !rel.is_empty() && self.relative.is_match(format!("{rel}/\u{0}")) {
+                return true;
+            }
         }
         let a = fold(&path.absolute);
         self.absolute.is_match(&path.absolute)

@@ -111,7 +111,25 @@ fn normalize(path: &str) -> String {
 fn canonical_prefix(path: &Path) -> PathBuf {
     let mut existing = path.to_path_buf();
     let mut missing: Vec<std::ffi::OsString> = Vec::new();
+    let mut hops = 0;
     loop {
+        // A dangling symlink does not canonicalise; follow it by hand so `src/link` that
+        // points at a file still to be created outside the project is judged where it lands.
+        if hops < 16
+            && let Ok(meta) = std::fs::symlink_metadata(&existing)
+            && meta.file_type().is_symlink()
+            && std::fs::canonicalize(&existing).is_err()
+            && let Ok(target) = std::fs::read_link(&existing)
+        {
+            hops += 1;
+            let base = existing.parent().map(Path::to_path_buf).unwrap_or_default();
+            existing = if target.is_absolute() {
+                target
+            } else {
+                base.join(target)
+            };
+            continue;
+        }
         if let Ok(c) = std::fs::canonicalize(&existing) {
             let mut out = c;
             for m in missing.iter().rev() {

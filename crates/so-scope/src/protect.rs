@@ -35,6 +35,11 @@ fn fold(s: &str, cx: &ScopeContext) -> String {
 /// Why `write` onto `path` is never allowed to this agent, if it is not.
 pub(crate) fn protected(write: &Write, path: &Resolved, cx: &ScopeContext) -> Option<String> {
     let rel = fold(path.relative.as_deref()?, cx);
+    let rel_full = rel.clone();
+    let rel = crate::shorten(&rel);
+    if rel_full.contains(['*', '?', '[']) {
+        return protected_by_glob(&rel_full, cx);
+    }
     let is_manifest = StateDir::ALL.iter().any(|s| {
         rel == format!("{}/{MANIFEST_FILE}", s.dir())
             || rel.starts_with(&format!("{}/filescopes/", s.dir()))
@@ -191,6 +196,38 @@ pub(crate) fn forbidden_invocation(
             && argv.get(2).is_some_and(|a| matches!(a.as_str(), "write" | "clear"));
         writes.then(|| "only the coordinator (main thread) may write or clear the wave-scope manifest; a subagent works inside the scope it was given.".to_owned())
     })
+}
+
+/// A wildcard target (`rm -f .claude/*.json`) that would sweep up a protected file.
+fn protected_by_glob(rel: &str, cx: &ScopeContext) -> Option<String> {
+    let matcher = globset::GlobBuilder::new(rel)
+        .literal_separator(true)
+        .case_insensitive(cx.style.case_insensitive())
+        .build()
+        .ok()?
+        .compile_matcher();
+    let mut locations: Vec<String> = GUARD_FILES
+        .iter()
+        .map(|g| {
+            if g.ends_with('/') {
+                format!("{g}x")
+            } else {
+                (*g).to_owned()
+            }
+        })
+        .collect();
+    for s in StateDir::ALL {
+        locations.push(format!("{}/{MANIFEST_FILE}", s.dir()));
+        if cx.subagent {
+            locations.push(format!("{}/STATE.md", s.dir()));
+        }
+    }
+    let hit = locations.into_iter().find(|l| {
+        matcher.is_match(l) || matcher.is_match(l.rsplit_once('/').map_or(l.as_str(), |(d, _)| d))
+    })?;
+    Some(format!(
+        "`{rel}` would match `{hit}`, which no agent may change; name the files to write instead."
+    ))
 }
 
 #[cfg(test)]

@@ -23,6 +23,7 @@
 //! assert_eq!(rm.assignments[0].0, "FOO");
 //! ```
 
+mod braces;
 mod fallback;
 mod model;
 mod walk;

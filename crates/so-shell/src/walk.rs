@@ -343,7 +343,32 @@ impl<'l> Walker<'l> {
                 .skip(1)
                 .find(|w| !w.text.starts_with('-') || w.text == "-")
                 .cloned()
-                .unwrap_or_else(|| Word::literal("~"));
+                .unwrap_or_else(|| Word {
+                    text: "~".to_owned(),
+                    tilde: true,
+                    ..Word::default()
+                });
+            // `cd -` goes back to a directory the line does not show; a relative target
+            // is relative to the previous `cd`.
+            let target = if target.text == "-" {
+                Word {
+                    text: "$OLDPWD".to_owned(),
+                    dynamic: true,
+                    ..Word::default()
+                }
+            } else {
+                match &self.cwd {
+                    Some(prev)
+                        if !target.text.starts_with('/') && !target.tilde && !target.dynamic =>
+                    {
+                        Word {
+                            text: format!("{}/{}", prev.text.trim_end_matches('/'), target.text),
+                            ..prev.clone()
+                        }
+                    }
+                    _ => target,
+                }
+            };
             self.cwd = Some(target);
         }
         self.script.commands.push(cmd);
@@ -488,7 +513,11 @@ impl<'l> Walker<'l> {
             Ok(pieces) => {
                 let mut builder = WordBuilder::default();
                 self.pieces(source, &pieces, false, &mut builder, context);
-                builder.finish()
+                builder
+                    .finish()
+                    .into_iter()
+                    .flat_map(crate::braces::expand)
+                    .collect()
             }
             Err(_) => fallback::scan_word(source),
         }

@@ -401,6 +401,10 @@ pub(crate) fn find(e: &mut Engine, inv: &Invocation) {
 }
 
 pub(crate) fn shred(e: &mut Engine, inv: &Invocation) {
+    for w in operands(inv.args()) {
+        let place = locate(w, inv.cwd.as_ref(), e.cx);
+        e.record_write(w, &place, "shred", inv);
+    }
     if !operands(inv.args()).is_empty() {
         e.hit(&SHRED, inv, None);
     }

@@ -205,6 +205,14 @@ pub(crate) fn check(e: &mut Engine, inv: &Invocation) {
         i += 1;
     }
     let Some(sub) = args.get(i) else { return };
+    // `git -C DIR` runs in DIR (each -C relative to the one before).
+    let mut located = inv.clone();
+    for pair in args[..i].windows(2) {
+        if pair[0].text == "-C" {
+            located = located.in_dir(&pair[1]);
+        }
+    }
+    let inv = &located;
     let rest = &args[i + 1..];
     if rest.iter().any(|w| w.text == "--help" || w.text == "-h") {
         return;

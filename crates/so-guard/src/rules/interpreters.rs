@@ -457,6 +457,42 @@ fn backtick_commands(code: &str) -> Vec<String> {
 /// `awk 'BEGIN { system("...") }'`: awk's `system()` runs its string as shell code.
 pub(crate) fn awk(e: &mut Engine, inv: &Invocation) {
     static RE: OnceLock<Option<Regex>> = OnceLock::new();
+    // `gawk -i inplace PROGRAM FILE...` rewrites each file.
+    let args = inv.args();
+    let in_place = args
+        .windows(2)
+        .any(|p| p[0].text == "-i" && p[1].text == "inplace")
+        || args
+            .iter()
+            .any(|w| w.text == "--include=inplace" || w.text == "-iinplace");
+    if in_place {
+        let mut rest: Vec<&Word> = Vec::new();
+        let mut program_from_file = false;
+        let mut i = 0;
+        while i < args.len() {
+            let t = args[i].text.as_str();
+            if matches!(
+                t,
+                "-i" | "-v" | "-F" | "-f" | "--include" | "--assign" | "--file"
+            ) {
+                program_from_file |= t == "-f" || t == "--file";
+                i += 2;
+                continue;
+            }
+            if !t.starts_with('-') {
+                rest.push(&args[i]);
+            }
+            i += 1;
+        }
+        let files = if program_from_file {
+            &rest[..]
+        } else {
+            rest.get(1..).unwrap_or_default()
+        };
+        for w in files {
+            super::writes::write_target(e, inv, w, "awk -i inplace");
+        }
+    }
     let Some(re) = RE.get_or_init(|| Regex::new(r#"\bsystem\s*\(\s*"((?:[^"\\]|\\.)*)""#).ok())
     else {
         return;

@@ -137,6 +137,10 @@ pub(crate) fn command_name(word: &so_shell::Word) -> &str {
 }
 
 /// Sends an invocation to the rules for its command name.
+#[expect(
+    clippy::too_many_lines,
+    reason = "one arm per command name reads best as one table"
+)]
 pub(crate) fn dispatch(e: &mut Engine, inv: &Invocation) {
     let Some(first) = inv.argv.first() else {
         return;
@@ -175,6 +179,10 @@ pub(crate) fn dispatch(e: &mut Engine, inv: &Invocation) {
         n if n.starts_with("mkfs") || n == "mke2fs" || n == "mkswap" => files::mkfs(e, inv),
         "chmod" | "chown" | "chgrp" => files::permissions(e, inv),
         "touch" | "mkdir" | "mkfifo" | "mknod" => writes::creates(e, inv, name),
+        "apply_patch" | "applypatch" => writes::apply_patch(e, inv),
+        "sort" | "curl" | "wget" | "gzip" | "bzip2" | "xz" | "zstd" | "split" | "csplit" => {
+            writes::output_option(e, inv, name);
+        }
         "unzip" | "7z" | "gunzip" | "bunzip2" | "unxz" | "patch" => {
             writes::writes_unknown(e, inv, name);
         }

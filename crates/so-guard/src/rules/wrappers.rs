@@ -524,7 +524,16 @@ fn env(e: &mut Engine, inv: &Invocation) -> bool {
         return true;
     }
     if let Some(start) = command_start(args, &ENV) {
-        e.invoke(&inv.with_argv(args[start..].to_vec()));
+        let mut inner = inv.with_argv(args[start..].to_vec());
+        if let Some(dir) = option_value(args[..start].as_ref(), "-C", "--chdir") {
+            let tilde = dir.starts_with('~');
+            inner = inner.in_dir(&Word {
+                text: dir,
+                tilde,
+                ..Word::default()
+            });
+        }
+        e.invoke(&inner);
     }
     true
 }

@@ -92,7 +92,25 @@ pub(crate) fn write_target(e: &mut Engine, inv: &Invocation, target: &Word, via:
 )]
 pub(crate) fn argv_writes(e: &mut Engine, inv: &Invocation, name: &str) {
     let args = inv.args();
-    let ops = operands(args);
+    let ops = match name {
+        // Options whose value is the next word must not count as files.
+        "cp" | "mv" | "install" | "ln" => operands_skipping(
+            args,
+            &[
+                "-m",
+                "-o",
+                "-g",
+                "-S",
+                "-t",
+                "--mode",
+                "--owner",
+                "--group",
+                "--suffix",
+                "--target-directory",
+            ],
+        ),
+        _ => operands(args),
+    };
     match name {
         "tee" => {
             for w in ops {
@@ -102,7 +120,10 @@ pub(crate) fn argv_writes(e: &mut Engine, inv: &Invocation, name: &str) {
         "cp" | "mv" | "install" | "ln" | "rsync" => {
             let target_dir = super::wrappers::option_value(args, "-t", "--target-directory");
             let (sources, dest): (Vec<&Word>, Option<Word>) = match &target_dir {
-                Some(dir) => (ops.clone(), Some(Word::literal(format!("{dir}/")))),
+                Some(dir) => (
+                    ops.iter().copied().filter(|w| w.text != *dir).collect(),
+                    Some(Word::literal(format!("{dir}/"))),
+                ),
                 None if ops.len() >= 2 => (
                     ops[..ops.len() - 1].to_vec(),
                     ops.last().map(|w| (*w).clone()),
@@ -117,7 +138,13 @@ pub(crate) fn argv_writes(e: &mut Engine, inv: &Invocation, name: &str) {
                 let into_dir = dest.text.ends_with('/')
                     || dest_place.path.as_deref().is_some_and(Path::is_dir);
                 if into_dir {
-                    for src in &sources {
+                    // `rsync src/ dst/` copies the contents of src into dst itself.
+                    let contents_only =
+                        name == "rsync" && sources.iter().all(|s| s.text.ends_with('/'));
+                    if contents_only {
+                        check_place(e, inv, &dest, &dest_place, name);
+                    }
+                    for src in sources.iter().filter(|_| !contents_only) {
                         let base = src
                             .text
                             .trim_end_matches('/')
@@ -132,6 +159,21 @@ pub(crate) fn argv_writes(e: &mut Engine, inv: &Invocation, name: &str) {
                     }
                 } else {
                     check_place(e, inv, &dest, &dest_place, name);
+                    if sources.len() > 1 {
+                        // Several sources into something that is not a directory: the
+                        // command fails, or a brace expansion put the real target among
+                        // the "sources". Judge them all as targets.
+                        for src in &sources[1..] {
+                            write_target(e, inv, src, name);
+                        }
+                    }
+                }
+            }
+            if name == "ln" && !super::has_flag(args, 's', &["symbolic"]) {
+                // A hard link to a protected file is a second name through which it can be
+                // rewritten later, out of every guard's sight.
+                for src in &sources {
+                    write_target(e, inv, src, "ln (hard link to)");
                 }
             }
             if name == "mv" {
@@ -242,6 +284,7 @@ pub(crate) fn argv_writes(e: &mut Engine, inv: &Invocation, name: &str) {
 pub(crate) fn creates(e: &mut Engine, inv: &Invocation, name: &str) {
     let args = inv.args();
     let mut skip = false;
+    let mut after_dd = false;
     for w in args {
         if skip {
             skip = false;
@@ -255,7 +298,11 @@ pub(crate) fn creates(e: &mut Engine, inv: &Invocation, name: &str) {
             skip = true;
             continue;
         }
-        if w.text.starts_with('-') {
+        if w.text == "--" {
+            after_dd = true;
+            continue;
+        }
+        if w.text.starts_with('-') && !after_dd {
             continue;
         }
         let place = locate(w, inv.cwd.as_ref(), e.cx);
@@ -276,4 +323,118 @@ pub(crate) fn git_paths(e: &mut Engine, inv: &Invocation, paths: &[&str], via: &
         let place = locate(&w, inv.cwd.as_ref(), e.cx);
         e.record_write(&w, &place, via, inv);
     }
+}
+
+/// `apply_patch <<'EOF' ... EOF` / `apply_patch 'PATCH'`: Codex applies patch text given to
+/// this command name; every file the patch names is written.
+pub(crate) fn apply_patch(e: &mut Engine, inv: &Invocation) {
+    let text = match &inv.input {
+        crate::engine::Input::Text(t) => t.clone(),
+        _ => inv
+            .args()
+            .first()
+            .map(|w| w.text.clone())
+            .unwrap_or_default(),
+    };
+    let files = crate::patch::patch_files(&text);
+    if files.is_empty() {
+        writes_unknown(e, inv, "apply_patch");
+    }
+    for f in files {
+        let w = Word::literal(f.path);
+        let place = locate(&w, inv.cwd.as_ref(), e.cx);
+        check_place(e, inv, &w, &place, &format!("apply_patch {}", f.op));
+    }
+}
+
+/// Commands that write a file named by an option (`sort -o F`, `curl -o F`, `wget -O F`)
+/// or replace their operands (`gzip F` writes `F.gz` and removes `F`).
+pub(crate) fn output_option(e: &mut Engine, inv: &Invocation, name: &str) {
+    let args = inv.args();
+    let (short, long): (char, &[&str]) = match name {
+        "sort" | "curl" => ('o', &["output"]),
+        "wget" => ('O', &["output-document"]),
+        "split" | "csplit" => ('\0', &[]),
+        _ => {
+            // Compressors replace each operand unless writing to stdout or keeping it.
+            if args.iter().any(|w| {
+                matches!(
+                    w.text.as_str(),
+                    "-c" | "--stdout" | "-l" | "--list" | "-t" | "--test"
+                )
+            }) {
+                return;
+            }
+            for w in super::files::operands(args) {
+                let place = locate(w, inv.cwd.as_ref(), e.cx);
+                check_place(e, inv, w, &place, name);
+            }
+            return;
+        }
+    };
+    for (i, w) in args.iter().enumerate() {
+        let t = w.text.as_str();
+        let value = if let Some(l) = t.strip_prefix("--") {
+            long.iter().find_map(|n| {
+                if l == *n {
+                    args.get(i + 1).map(|v| v.text.clone())
+                } else {
+                    l.strip_prefix(n)
+                        .and_then(|r| r.strip_prefix('='))
+                        .map(str::to_owned)
+                }
+            })
+        } else if let Some(cluster) = t
+            .strip_prefix('-')
+            .filter(|c| !c.is_empty() && short != '\0')
+        {
+            // `-o F`, `-oF`, `-sSo F`: the value follows the option letter.
+            cluster.find(short).map(|pos| {
+                let rest = &cluster[pos + short.len_utf8()..];
+                if rest.is_empty() {
+                    args.get(i + 1).map(|v| v.text.clone()).unwrap_or_default()
+                } else {
+                    rest.to_owned()
+                }
+            })
+        } else {
+            None
+        };
+        if let Some(v) = value.filter(|v| !v.is_empty() && v != "-") {
+            let target = Word {
+                text: v,
+                ..w.clone()
+            };
+            let target = Word {
+                dynamic: target.text.contains('$'),
+                quoted: false,
+                glob: false,
+                tilde: target.text.starts_with('~'),
+                text: target.text,
+            };
+            let place = locate(&target, inv.cwd.as_ref(), e.cx);
+            check_place(e, inv, &target, &place, name);
+        }
+    }
+}
+
+/// Operands, skipping the word after each option in `valued`.
+fn operands_skipping<'a>(args: &'a [Word], valued: &[&str]) -> Vec<&'a Word> {
+    let mut out = Vec::new();
+    let mut skip = false;
+    let mut after_dd = false;
+    for w in args {
+        if skip {
+            skip = false;
+            continue;
+        }
+        if !after_dd && w.text == "--" {
+            after_dd = true;
+        } else if !after_dd && valued.contains(&w.text.as_str()) {
+            skip = true;
+        } else if after_dd || !w.text.starts_with('-') || w.text == "-" {
+            out.push(w);
+        }
+    }
+    out
 }

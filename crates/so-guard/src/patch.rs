@@ -1,4 +1,5 @@
-//! The paths an `apply_patch` call (Codex's file-edit tool) touches.
+//! The paths an `apply_patch` patch touches: Codex's file-edit tool, and the same patch
+//! text run as a shell command (`apply_patch <<'EOF'`), which Codex also applies.
 
 /// One file operation of a patch.
 #[derive(Clone, Debug, PartialEq, Eq)]
