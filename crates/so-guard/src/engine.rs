@@ -1,8 +1,6 @@
 //! The walk over one command line: every simple command, every string that will run as
 //! code, every wrapper, each handed to the rules.
 
-use std::cell::OnceCell;
-
 use so_shell::{Limits, ShellScript, SimpleCommand, Stdin, Word};
 
 use crate::context::GuardContext;
@@ -90,7 +88,6 @@ pub(crate) struct Engine<'a> {
     pub invocations: Vec<Vec<String>>,
     limits: Limits,
     depth: usize,
-    protected: OnceCell<ProtectedPaths>,
     /// Standard input a wrapper passes on to the code it runs.
     inherited_input: Input,
 }
@@ -107,7 +104,6 @@ impl<'a> Engine<'a> {
             invocations: Vec::new(),
             limits: Limits::default(),
             depth: 0,
-            protected: OnceCell::new(),
             inherited_input: Input::None,
         }
     }
@@ -249,8 +245,7 @@ impl<'a> Engine<'a> {
 
     /// The protected-path matcher, built on first use (most commands write nothing).
     pub fn protected(&self) -> &ProtectedPaths {
-        self.protected
-            .get_or_init(|| self.policy.protected_paths(self.cx))
+        self.policy.protected_paths()
     }
 }
 

@@ -9,6 +9,7 @@
 
 use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
+use std::sync::OnceLock;
 
 use globset::{GlobBuilder, GlobSet, GlobSetBuilder};
 use serde::Deserialize;
@@ -103,6 +104,7 @@ pub struct Policy {
     protected_paths: Vec<String>,
     custom: Vec<CustomRule>,
     notices: Vec<String>,
+    protected: OnceLock<ProtectedPaths>,
 }
 
 impl Policy {
@@ -167,6 +169,7 @@ impl Policy {
             protected_paths: file.protected_paths,
             custom: Vec::new(),
             notices: Vec::new(),
+            protected: OnceLock::new(),
         };
         for (id, sev) in file.rules {
             match parse_severity(&sev) {
@@ -260,11 +263,12 @@ impl Policy {
         &self.notices
     }
 
-    pub(crate) fn protected_paths(&self, cx: &GuardContext) -> ProtectedPaths {
-        ProtectedPaths {
-            guard: PathSet::new(&self.guard_files, cx),
-            protected: PathSet::new(&self.protected_paths, cx),
-        }
+    /// The protected-path matchers, built once per policy on first use.
+    pub(crate) fn protected_paths(&self) -> &ProtectedPaths {
+        self.protected.get_or_init(|| ProtectedPaths {
+            guard: PathSet::new(&self.guard_files),
+            protected: PathSet::new(&self.protected_paths),
+        })
     }
 
     pub(crate) fn custom_rules(&self) -> &[CustomRule] {
@@ -307,7 +311,20 @@ fn parse(text: &str, path: &Path) -> Result<PolicyFile, PolicyError> {
 
 /// Glob patterns over project-relative, home-relative (`~/...`) and absolute paths,
 /// matched case-insensitively (macOS and Windows file systems are).
+///
+/// Compiling case-insensitive globs costs about a millisecond, more than the rest of a
+/// hook call, and almost every write target is an ordinary file. So each pattern keeps the
+/// literal path components it needs (`.ssh` for `~/.ssh/**`); a path that lacks some
+/// literal of every pattern cannot match, and only other paths build the glob sets.
+#[derive(Clone, Debug)]
 struct PathSet {
+    patterns: Vec<String>,
+    literals: Vec<Vec<String>>,
+    compiled: OnceLock<CompiledPathSet>,
+}
+
+#[derive(Clone, Debug)]
+struct CompiledPathSet {
     project: GlobSet,
     home: GlobSet,
     absolute: GlobSet,
@@ -317,59 +334,92 @@ struct PathSet {
 }
 
 impl PathSet {
-    fn new(patterns: &[String], _cx: &GuardContext) -> Self {
-        let mut project = GlobSetBuilder::new();
-        let mut home = GlobSetBuilder::new();
-        let mut absolute = GlobSetBuilder::new();
-        let mut anywhere = GlobSetBuilder::new();
-        for p in patterns {
-            let (builder, pat) = if p.starts_with("**/") {
-                (&mut anywhere, p.as_str())
-            } else if let Some(rest) = p.strip_prefix("~/") {
-                (&mut home, rest)
-            } else if p.starts_with('/') {
-                (&mut absolute, p.as_str())
-            } else {
-                (&mut project, p.as_str())
-            };
-            if let Ok(glob) = GlobBuilder::new(pat)
-                .case_insensitive(true)
-                .literal_separator(true)
-                .build()
-            {
-                builder.add(glob);
-            }
-        }
-        let empty = || GlobSet::empty();
+    fn new(patterns: &[String]) -> Self {
+        let literals = patterns
+            .iter()
+            .map(|p| {
+                p.split('/')
+                    .filter(|c| !c.is_empty() && *c != "~" && !c.contains(['*', '?', '[', '{']))
+                    .map(str::to_lowercase)
+                    .collect()
+            })
+            .collect();
         Self {
-            project: project.build().unwrap_or_else(|_| empty()),
-            home: home.build().unwrap_or_else(|_| empty()),
-            absolute: absolute.build().unwrap_or_else(|_| empty()),
-            anywhere: anywhere.build().unwrap_or_else(|_| empty()),
+            patterns: patterns.to_vec(),
+            literals,
+            compiled: OnceLock::new(),
         }
     }
 
+    fn compiled(&self) -> &CompiledPathSet {
+        self.compiled.get_or_init(|| {
+            let mut project = GlobSetBuilder::new();
+            let mut home = GlobSetBuilder::new();
+            let mut absolute = GlobSetBuilder::new();
+            let mut anywhere = GlobSetBuilder::new();
+            for p in &self.patterns {
+                // Lowercased patterns against lowercased paths: case-insensitive matching
+                // that keeps globset's fast literal and prefix strategies.
+                let p = p.to_lowercase();
+                let (builder, pat) = if p.starts_with("**/") {
+                    (&mut anywhere, p.as_str())
+                } else if let Some(rest) = p.strip_prefix("~/") {
+                    (&mut home, rest)
+                } else if p.starts_with('/') {
+                    (&mut absolute, p.as_str())
+                } else {
+                    (&mut project, p.as_str())
+                };
+                if let Ok(glob) = GlobBuilder::new(pat).literal_separator(true).build() {
+                    builder.add(glob);
+                }
+            }
+            let empty = || GlobSet::empty();
+            CompiledPathSet {
+                project: project.build().unwrap_or_else(|_| empty()),
+                home: home.build().unwrap_or_else(|_| empty()),
+                absolute: absolute.build().unwrap_or_else(|_| empty()),
+                anywhere: anywhere.build().unwrap_or_else(|_| empty()),
+            }
+        })
+    }
+
     fn matches(&self, path: &Path, cx: &GuardContext) -> bool {
+        let components: Vec<String> = path
+            .components()
+            .map(|c| c.as_os_str().to_string_lossy().to_lowercase())
+            .collect();
+        let possible = self
+            .literals
+            .iter()
+            .any(|needed| needed.iter().all(|l| components.contains(l)));
+        if !possible {
+            return false;
+        }
+        let set = self.compiled();
+        let lower = |p: &Path| PathBuf::from(p.to_string_lossy().to_lowercase());
         if let Ok(rel) = path.strip_prefix(&cx.project_root)
             && cx.project_root.parent().is_some()
-            && self.project.is_match(rel)
+            && set.project.is_match(lower(rel))
         {
             return true;
         }
         if let Some(home) = &cx.home
             && let Ok(rel) = path.strip_prefix(home)
-            && self.home.is_match(rel)
+            && set.home.is_match(lower(rel))
         {
             return true;
         }
-        self.absolute.is_match(path)
+        let path = lower(path);
+        set.absolute.is_match(&path)
             || path
                 .strip_prefix("/")
-                .is_ok_and(|rel| self.anywhere.is_match(rel))
+                .is_ok_and(|rel| set.anywhere.is_match(rel))
     }
 }
 
-/// The two protected sets of a policy, compiled for one context.
+/// The two protected sets of a policy.
+#[derive(Clone, Debug)]
 pub(crate) struct ProtectedPaths {
     guard: PathSet,
     protected: PathSet,
