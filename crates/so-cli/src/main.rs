@@ -1,6 +1,8 @@
 //! `session-orchestrator`: the user CLI. Thin: parse arguments, call a library, print.
 
 mod check;
+mod config_cmd;
+mod metrics;
 mod rules_doc;
 mod validate_scope;
 mod wave_scope;
@@ -13,6 +15,7 @@ USAGE:
     session-orchestrator check [--json] [--client claude|codex|cursor] [--cwd DIR] <COMMAND>...
     session-orchestrator check --corpus FILE.tsv [--json] [--cwd DIR]
     session-orchestrator rules [--markdown]
+    session-orchestrator config [--json] [--validate] [FILE]
     session-orchestrator wave-scope write --wave N --role ROLE [--enforcement strict|warn|off]
                          [--blocked-command CMD]... [--session-id ID] [COMMON]
                          (--files FILE.json | --agents SIDECAR.json | --paths P...)
@@ -21,6 +24,7 @@ USAGE:
     session-orchestrator validate-wave-scope [FILE|-] [--assert-subset AGENT.json]
                          [--assert-disjoint SIDECAR.json] [--union SIDECAR.json] [--json]
     session-orchestrator check-path [COMMON] <PATH>
+    session-orchestrator metrics [--json] [--since DURATION] [--cwd DIR]
     session-orchestrator --version
 
 check      Judge a shell command as the destructive guard would. Exit 0 allow (or warn),
@@ -29,6 +33,18 @@ check      Judge a shell command as the destructive guard would. Exit 0 allow (o
            (`\\n` in a command is a newline), prints a confusion matrix and every
            disagreement, and exits 1 if any case disagrees.
 rules      List every guard rule with its pack, severity and examples.
+config     Read the `## Session Config` section of CLAUDE.md / AGENTS.md — FILE, or the
+           one the guards read: the project root's, for the current directory (or for the
+           directory FILE) — and print every field with its value and its source (a line of
+           the file, or the default), the keys no field exists for, and every diagnostic as
+           file:line:col. A value of the wrong type is an error naming its line, never
+           replaced by the default. --json prints {file, sectionLine, values, sources,
+           lines, unknown, diagnostics}. --validate checks the mandatory fields:
+           test-command, typecheck-command and lint-command written in the file and not
+           empty (`skip` runs no such gate), agents-per-wave >= 2, waves >= 3, persistence a
+           boolean, enforcement strict|warn|off; one line per problem (--json adds `valid`
+           and `problems`). Exit 0 ok, 1 an error or a failed check, 2 no config file (or
+           an unreadable one), 64 bad arguments.
 wave-scope The wave manifest, `<project>/<state-dir>/wave-scope.json`, which the scope
            enforcer holds every write against. Only the coordinator (main thread) runs
            `write` and `clear`; no tool may edit the file. `write` takes the allowed paths
@@ -52,6 +68,10 @@ check-path Explain the enforcer's verdict on a write to PATH by the main thread:
            path, the allowed pattern that matches, self-protection, decision. A relative
            PATH is taken from the project root, as the enforcer takes it. Exit 0 allow (or
            warn), 1 deny, 2 ask; 64 bad arguments, 66 unreadable project directory.
+metrics    Summarise the project's session record (.orchestrator/metrics/): sessions with
+           durations and waves, subagents by type with durations and tokens, blocked
+           commands by rule, loop warnings. --since 24h|7d|1h30m counts only newer records;
+           --json prints the summary as JSON. Colour only on a terminal and without NO_COLOR.
 
 COMMON:    --json  --client claude|codex|cursor (default: detected from the environment:
            CLAUDECODE=1, CODEX_*, CURSOR_VERSION/CURSOR_PROJECT_DIR; else claude)
@@ -72,10 +92,12 @@ fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
     match args.first().map(String::as_str) {
         Some("check") => check::run(&args[1..]),
+        Some("config") => config_cmd::run(&args[1..]),
         Some("rules") => rules_doc::run(&args[1..]),
         Some("wave-scope") => wave_scope::run(&args[1..]),
         Some("validate-wave-scope") => validate_scope::run(&args[1..]),
         Some("check-path") => wave_scope::check_path(&args[1..]),
+        Some("metrics") => metrics::run(&args[1..]),
         Some("--version" | "-V") => {
             emit(&format!(
                 "session-orchestrator {}\n",

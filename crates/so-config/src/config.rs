@@ -3,7 +3,7 @@
 use std::path::{Path, PathBuf};
 
 use crate::diag::{ConfigError, Diagnostic, Severity};
-use crate::fields::ENFORCEMENT_LEVELS;
+use crate::fields::{self, ENFORCEMENT_LEVELS, Field, FieldValue};
 use crate::parse::{Entry, invalid, parse};
 use crate::value::{self, IntWithOverrides};
 
@@ -16,6 +16,27 @@ pub enum Enforcement {
     Warn,
     /// No enforcement.
     Off,
+}
+
+/// Where the value of a [`Setting`] comes from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Origin<'a> {
+    /// The file: the effective (last) entry for the key.
+    File(&'a Entry),
+    /// The field's registered default (or [`FieldValue::Unset`] when it has none).
+    Default,
+}
+
+/// The effective, typed value of one registered field and where it comes from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct Setting<'a> {
+    /// The registered field.
+    pub field: &'static Field,
+    /// Its value.
+    pub value: FieldValue,
+    /// The file's entry, or the default.
+    pub origin: Origin<'a>,
 }
 
 /// The `## Session Config` section of one file, parsed.
@@ -161,6 +182,47 @@ impl SessionConfig {
             Some("warn") => Enforcement::Warn,
             Some("off") => Enforcement::Off,
             _ => Enforcement::Strict,
+        })
+    }
+
+    /// The effective value of the registered field `name`: the file's, else the default.
+    ///
+    /// `None` when `name` is not a registered field. A value in the file that does not have
+    /// the field's type is an `Err` naming its line — never the default instead.
+    pub fn setting(&self, name: &str) -> Option<Result<Setting<'_>, ConfigError>> {
+        let field = fields::lookup(name)?;
+        Some(self.resolve(field))
+    }
+
+    /// [`SessionConfig::setting`] for every registered field, in registry order.
+    pub fn settings(&self) -> Vec<Result<Setting<'_>, ConfigError>> {
+        fields::FIELDS.iter().map(|f| self.resolve(f)).collect()
+    }
+
+    /// The effective entries whose key is not a registered field, in file order. Nothing
+    /// here checks them; consumers that read them do their own checking.
+    pub fn unregistered(&self) -> impl Iterator<Item = &Entry> {
+        self.entries().filter(|e| fields::lookup(&e.key).is_none())
+    }
+
+    fn resolve(&self, field: &'static Field) -> Result<Setting<'_>, ConfigError> {
+        if let Some(entry) = self.get(field.name) {
+            let value = self.typed(field.name, |v| fields::parse_value(field.ty, v))?;
+            return Ok(Setting {
+                field,
+                value: value.unwrap_or(FieldValue::Unset),
+                origin: Origin::File(entry),
+            });
+        }
+        let value = match field.default {
+            // Registered defaults are checked by a test to parse with their type.
+            Some(d) => fields::parse_value(field.ty, d).unwrap_or(FieldValue::Unset),
+            None => FieldValue::Unset,
+        };
+        Ok(Setting {
+            field,
+            value,
+            origin: Origin::Default,
         })
     }
 

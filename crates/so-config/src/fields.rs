@@ -15,6 +15,8 @@ pub enum FieldType {
     Int,
     /// An integer with optional per-session-type overrides: `6 (deep: 18)`.
     IntWithOverrides,
+    /// A plain integer or `auto` (case-insensitive): the consumer decides.
+    IntOrAuto,
     /// Free text; `none`, `null`, `~` and empty mean absent.
     Str,
     /// `[a, b]` or `a, b`.
@@ -24,7 +26,7 @@ pub enum FieldType {
 }
 
 /// One registered Session Config field.
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct Field {
     /// Full key; nested fields are dotted (`loop-guard.threshold`).
@@ -54,8 +56,16 @@ const fn field(
 /// Values accepted by `enforcement`.
 pub const ENFORCEMENT_LEVELS: &[&str] = &["strict", "warn", "off"];
 
-/// The registry. The full seed field table is added later; keep names sorted by group.
+/// Values accepted by `isolation`.
+pub const ISOLATION_MODES: &[&str] = &["worktree", "none", "auto"];
+
+/// Values accepted by `vcs`.
+pub const VCS_PLATFORMS: &[&str] = &["github", "gitlab"];
+
+/// The registry, grouped: guards, wave structure, quality gates, VCS, loop guard. Defaults
+/// follow the seed's field table, except where a `doc` says otherwise.
 pub const FIELDS: &[Field] = &[
+    // Guards.
     field(
         "allow-destructive-ops",
         FieldType::Bool,
@@ -69,6 +79,7 @@ pub const FIELDS: &[Field] = &[
         "scope/command enforcement level; absent means `strict` (the seed documented `warn` but \
          enforced `strict`)",
     ),
+    // Wave structure.
     field(
         "agents-per-wave",
         FieldType::IntWithOverrides,
@@ -88,11 +99,69 @@ pub const FIELDS: &[Field] = &[
         "STATE.md and session memory resumption",
     ),
     field(
+        "isolation",
+        FieldType::Enum(ISOLATION_MODES),
+        Some("auto"),
+        "agent isolation; `auto`: none up to 2 agents, worktree from 5, and for 3-4 a worktree \
+         on feature/deep sessions, none on housekeeping",
+    ),
+    field(
+        "max-turns",
+        FieldType::IntOrAuto,
+        Some("auto"),
+        "turn cap in every agent prompt; `auto`: housekeeping 8, feature 15, deep 25",
+    ),
+    field(
+        "recent-commits",
+        FieldType::Int,
+        Some("20"),
+        "commits shown at session start",
+    ),
+    field(
+        "special",
+        FieldType::Str,
+        None,
+        "free-form repository-specific instructions for every session",
+    ),
+    // Quality gates.
+    field(
+        "test-command",
+        FieldType::Str,
+        Some("npm test"),
+        "test command of the quality gates; `skip` disables it",
+    ),
+    field(
+        "typecheck-command",
+        FieldType::Str,
+        Some("npm run typecheck"),
+        "type-check command of the quality gates; `skip` disables it",
+    ),
+    field(
+        "lint-command",
+        FieldType::Str,
+        Some("npm run lint"),
+        "lint command of the quality gates; `skip` disables it",
+    ),
+    field(
+        "discovery-on-close",
+        FieldType::Bool,
+        Some("false"),
+        "run the discovery probes at `/close` (the seed's parser default; its docs said `true`)",
+    ),
+    // VCS and neighbours.
+    field(
+        "vcs",
+        FieldType::Enum(VCS_PLATFORMS),
+        None,
+        "issue and merge-request platform; unset: detected from the `origin` remote's host",
+    ),
+    field(
         "cross-repos",
         FieldType::List,
         None,
         "related repositories inspected at session start",
     ),
+    // Loop guard.
     field(
         "loop-guard.enabled",
         FieldType::Bool,
@@ -152,17 +221,51 @@ pub(crate) fn mentioned(line: &str) -> Option<&'static str> {
     })
 }
 
+/// A registered field's value, typed by its [`FieldType`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum FieldValue {
+    /// [`FieldType::Bool`].
+    Bool(bool),
+    /// [`FieldType::Int`], or a number given to [`FieldType::IntOrAuto`].
+    Int(i64),
+    /// [`FieldType::IntWithOverrides`].
+    IntWithOverrides(crate::IntWithOverrides),
+    /// `auto` given to [`FieldType::IntOrAuto`].
+    Auto,
+    /// [`FieldType::Str`] with a value.
+    Str(String),
+    /// [`FieldType::List`].
+    List(Vec<String>),
+    /// [`FieldType::Enum`]: the matching allowed name, lowercase.
+    Enum(&'static str),
+    /// No value: a string written as `none`, `null`, `~` or empty, or a field without a
+    /// default that is absent.
+    Unset,
+}
+
+/// Parses `value` as `ty`, returning the reason on failure.
+pub fn parse_value(ty: FieldType, value: &str) -> Result<FieldValue, String> {
+    use crate::value;
+    Ok(match ty {
+        FieldType::Bool => FieldValue::Bool(value::parse_bool(value)?),
+        FieldType::Int => FieldValue::Int(value::parse_int(value)?),
+        FieldType::IntWithOverrides => {
+            FieldValue::IntWithOverrides(value::parse_int_with_overrides(value)?)
+        }
+        FieldType::IntOrAuto => {
+            value::parse_int_or_auto(value)?.map_or(FieldValue::Auto, FieldValue::Int)
+        }
+        FieldType::Str if value::is_null(value) => FieldValue::Unset,
+        FieldType::Str => FieldValue::Str(value.to_owned()),
+        FieldType::List => FieldValue::List(value::parse_list(value)?),
+        FieldType::Enum(allowed) => FieldValue::Enum(value::parse_enum(value, allowed)?),
+    })
+}
+
 /// Checks `value` against `ty`, returning the reason on failure.
 pub(crate) fn check(ty: FieldType, value: &str) -> Result<(), String> {
-    use crate::value;
-    match ty {
-        FieldType::Bool => value::parse_bool(value).map(drop),
-        FieldType::Int => value::parse_int(value).map(drop),
-        FieldType::IntWithOverrides => value::parse_int_with_overrides(value).map(drop),
-        FieldType::Str => Ok(()),
-        FieldType::List => value::parse_list(value).map(drop),
-        FieldType::Enum(allowed) => value::parse_enum(value, allowed).map(drop),
-    }
+    parse_value(ty, value).map(drop)
 }
 
 #[cfg(test)]

@@ -30,9 +30,14 @@
 //! # Ok::<(), so_config::ConfigError>(())
 //! ```
 //!
-//! **Not done here:** defaults for most fields (the [`fields`] registry is the start of that
-//! table), validation of mandatory fields, environment overrides (`SO_CONFIG_FILE`,
-//! `SO_VAULT_DIR`, …), and writing config files.
+//! Registered fields (the [`fields`] registry) have a type, a default and a doc line;
+//! [`SessionConfig::settings`] gives each one's effective typed value and whether it came from
+//! the file or the default.
+//!
+//! **Not done here:** the seed's fields that no consumer reads yet (unregistered keys are kept
+//! as text, see [`SessionConfig::unregistered`]), validation of mandatory fields (the `config
+//! --validate` CLI), environment overrides (`SO_CONFIG_FILE`, `SO_VAULT_DIR`, …), and writing
+//! config files.
 
 mod config;
 mod diag;
@@ -43,8 +48,9 @@ mod parse;
 mod section;
 mod value;
 
-pub use config::{Enforcement, SessionConfig};
+pub use config::{Enforcement, Origin, SessionConfig, Setting};
 pub use diag::{ConfigError, Diagnostic, Severity, ValueError};
+pub use fields::FieldValue;
 pub use locate::{find_config_file, find_project_root};
 pub use parse::Entry;
 pub use value::IntWithOverrides;

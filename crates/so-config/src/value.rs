@@ -48,6 +48,16 @@ pub(crate) fn parse_int(value: &str) -> Result<i64, String> {
         .map_err(|_| "expected an integer".to_owned())
 }
 
+/// An integer, or `None` for `auto` (case-insensitive).
+pub(crate) fn parse_int_or_auto(value: &str) -> Result<Option<i64>, String> {
+    if value.trim().eq_ignore_ascii_case("auto") {
+        return Ok(None);
+    }
+    parse_int(value)
+        .map(Some)
+        .map_err(|_| "expected an integer or `auto`".to_owned())
+}
+
 pub(crate) fn parse_int_with_overrides(value: &str) -> Result<IntWithOverrides, String> {
     const REASON: &str = "expected an integer, optionally with overrides like `6 (deep: 18)`";
     let (head, tail) = match value.split_once('(') {
@@ -137,6 +147,9 @@ mod tests {
             Err("expected one of `strict`, `warn`".to_owned())
         );
         assert_eq!(parse_bool("Off"), Ok(false));
+        assert_eq!(parse_int_or_auto("AUTO"), Ok(None));
+        assert_eq!(parse_int_or_auto("12"), Ok(Some(12)));
+        assert!(parse_int_or_auto("auto-ish").is_err());
         assert!(parse_bool("1").is_err());
         assert!(is_null("None") && is_null("") && !is_null("no"));
     }

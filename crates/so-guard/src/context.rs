@@ -8,6 +8,11 @@ pub mod env_vars {
     pub const HOME: &str = "HOME";
     /// The temp directory; targets under it are scratch space.
     pub const TMPDIR: &str = "TMPDIR";
+    /// The installed plugin (Claude Code and, for compatibility, Codex): its files are
+    /// guard files.
+    pub const CLAUDE_PLUGIN_ROOT: &str = "CLAUDE_PLUGIN_ROOT";
+    /// The installed plugin (Codex).
+    pub const PLUGIN_ROOT: &str = "PLUGIN_ROOT";
 }
 
 /// The directories a command's paths are judged against.

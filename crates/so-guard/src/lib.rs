@@ -64,7 +64,16 @@ impl Guard {
     /// Config's `allow-destructive-ops`. A config value that is not a boolean keeps the
     /// guard armed and becomes a notice.
     pub fn for_project(project_root: &Path) -> Self {
-        let mut guard = Self::new(Policy::for_project(project_root));
+        let mut policy = Policy::for_project(project_root);
+        // The plugin's own files (hook launcher, binaries, policy) are the guard itself.
+        for var in [env_vars::CLAUDE_PLUGIN_ROOT, env_vars::PLUGIN_ROOT] {
+            if let Some(root) = std::env::var_os(var)
+                .filter(|r| Path::new(r).is_absolute() && Path::new(r).parent().is_some())
+            {
+                policy.add_guard_files(&format!("{}/**", Path::new(&root).display()));
+            }
+        }
+        let mut guard = Self::new(policy);
         match so_config::SessionConfig::discover(project_root) {
             Ok(Some(config)) => match config.allow_destructive_ops() {
                 Ok(on) => guard.warn_only = on,

@@ -384,6 +384,17 @@ pub(crate) fn zone_of(path: &Path, cx: &GuardContext) -> Zone {
     if project_is_real && path.starts_with(&cx.project_root) {
         return Zone::Project;
     }
+    // Home before temp: a home directory under /tmp (containers, CI) is still home. Only
+    // when home *is* a temp root do its contents count as scratch.
+    if let Some(home) = cx.home.as_deref() {
+        if path == home {
+            return Zone::Home;
+        }
+        let home_is_temp_root = TEMP_ROOTS.iter().any(|r| home == Path::new(r));
+        if path.starts_with(home) && !home_is_temp_root {
+            return Zone::HomeData;
+        }
+    }
     if let Some(tmp) = cx.tmpdir.as_deref()
         && tmp != Path::new("/")
         && Some(tmp) != cx.home.as_deref()
@@ -401,14 +412,6 @@ pub(crate) fn zone_of(path: &Path, cx: &GuardContext) -> Zone {
         }
         if path.starts_with(root) {
             return Zone::Temp;
-        }
-    }
-    if let Some(home) = cx.home.as_deref() {
-        if path == home {
-            return Zone::Home;
-        }
-        if path.starts_with(home) {
-            return Zone::HomeData;
         }
     }
     if SYSTEM_ROOTS.iter().any(|r| path.starts_with(r)) {
@@ -458,5 +461,10 @@ mod tests {
         assert_eq!(zone("/etc", false), Zone::System);
         assert_eq!(zone("$X", true), Zone::Unknown);
         assert_eq!(zone("/tmp/../etc", false), Zone::System);
+        // A home under /tmp is still home; temp paths elsewhere stay temp.
+        let cx = GuardContext::fixed(Path::new("/p"), Path::new("/p"), Path::new("/tmp/home"));
+        assert_eq!(zone_of(Path::new("/tmp/home"), &cx), Zone::Home);
+        assert_eq!(zone_of(Path::new("/tmp/home/docs"), &cx), Zone::HomeData);
+        assert_eq!(zone_of(Path::new("/tmp/build"), &cx), Zone::Temp);
     }
 }

@@ -245,6 +245,12 @@ impl Policy {
         }
     }
 
+    /// Adds a guard-file pattern (an absolute glob such as the installed plugin's root).
+    pub fn add_guard_files(&mut self, pattern: &str) {
+        self.guard_files.push(pattern.to_owned());
+        self.protected = OnceLock::new();
+    }
+
     /// Whether a pack's rules run.
     pub fn pack_enabled(&self, pack: &str) -> bool {
         pack == "core.guard" || self.packs.get(pack).copied().unwrap_or(true)

@@ -33,7 +33,30 @@ pub fn destructive_guard(input: &HookInput) -> Outcome {
         .unwrap_or_else(|| PathBuf::from("/"));
     let cx = GuardContext::for_cwd(&cwd);
     let guard = Guard::for_project(&cx.project_root);
-    outcome(&guard.check(command, &cx))
+    let analysis = guard.check(command, &cx);
+    if let Some(finding) = analysis.primary() {
+        record(
+            "destructive-guard",
+            &cx.project_root,
+            &finding.rule,
+            analysis.decision.name(),
+            command,
+        );
+    }
+    outcome(&analysis)
+}
+
+/// Records a guard decision in the project's event log: rule id and a hash of the
+/// command, never its text. A failed write never changes the verdict.
+pub(crate) fn record(
+    hook: &str,
+    project_root: &std::path::Path,
+    rule: &str,
+    decision: &str,
+    command: &str,
+) {
+    let hash = so_events::command_hash(command);
+    let _ = so_events::record_guard_decision(project_root, hook, rule, decision, &hash);
 }
 
 /// The hook outcome for an analysis. Notices (a broken policy overlay, a config value that

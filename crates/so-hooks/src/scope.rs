@@ -41,12 +41,24 @@ pub fn scope_enforcer(input: &HookInput) -> Outcome {
     };
     let mut cx = cx;
     let mut notices = Vec::new();
-    cx.config_protection = config_protection(&cx.project_root, &mut notices);
     let mut request = request_for(input, &cwd);
     request.after_the_fact = after;
     if request.writes.is_empty() && request.invocations.is_empty() {
         return Outcome::Allow;
     }
+    // The Session Config is read only when a watched configuration file is rewritten:
+    // most writes never need it, and every hook call pays for what it reads.
+    let edits_config = request.writes.iter().any(|w| {
+        w.new_text.is_some()
+            && w.path.as_deref().is_some_and(|p| {
+                so_scope::weakening::watched(p.rsplit(['/', '\\']).next().unwrap_or(p))
+            })
+    });
+    cx.config_protection = if edits_config {
+        config_protection(&cx.project_root, &mut notices)
+    } else {
+        Enforcement::Off
+    };
     let mut verdict = so_scope::check(&request, &cx, SystemTime::now());
     if !notices.is_empty() {
         if verdict.decision == Decision::Allow {
@@ -55,6 +67,31 @@ pub fn scope_enforcer(input: &HookInput) -> Outcome {
         verdict.reasons.extend(notices);
     }
     let text = format!("session-orchestrator scope-enforcer: {}", verdict.text());
+    if verdict.decision != Decision::Allow {
+        let what = input.shell_command().map_or_else(
+            || {
+                request
+                    .writes
+                    .iter()
+                    .map(|w| w.spelled.as_str())
+                    .collect::<Vec<_>>()
+                    .join(" ")
+            },
+            str::to_owned,
+        );
+        let decision = match verdict.decision {
+            Decision::Deny => "deny",
+            Decision::Ask => "ask",
+            Decision::Warn | Decision::Allow => "warn",
+        };
+        crate::record(
+            "scope-enforcer",
+            &cx.project_root,
+            "scope:violation",
+            decision,
+            &what,
+        );
+    }
     match verdict.decision {
         Decision::Allow => Outcome::Allow,
         Decision::Warn => Outcome::Warn { message: text },

@@ -7,7 +7,7 @@
 //! | `Stop` / `SubagentStop` | heartbeat, `session.stopped` / `agent.stopped` | nothing (Codex accepts no `hookSpecificOutput` there) |
 //! | `PostToolBatch` | heartbeat, `wave.started` / `wave.completed` when the manifest's wave changes | nothing |
 //! | `PostToolUseFailure` | the failure in `failures.json` (last 20), `tool.failed` | the session's recorded failures as context |
-//! | `CwdChanged` | the change in `current-session.json`, `session.cwd_changed` | nothing |
+//! | `CwdChanged` | the change in `cwd-changes.json` (last 20 per session), `session.cwd_changed` | nothing |
 //!
 //! Storage problems never change the answer's meaning: the hook still exits 0 and adds a
 //! one-time notice for the user ([`so_events::Recorder`]).
@@ -19,25 +19,27 @@ use serde_json::Value;
 use so_events::catalog::{self, Origin};
 use so_events::failures::{self, Failure};
 use so_events::session::{
-    CurrentSession, CwdChange, SessionState, Wave, read_current, update_current,
+    CurrentSession, CwdChange, SessionState, Wave, read_current, record_cwd_change, update_current,
 };
 use so_events::session_lock::{self, Holder, LockOutcome, Released};
 use so_events::{Layout, Record, Recorder, Settings, Timestamp};
 use so_protocol::{Client, EventKind, HookInput, Outcome};
 use so_scope::{Lookup, StateDir};
 
-/// The `session-events` hook handler.
+/// The `session-events` hook handler. Events it does not handle get no opinion and touch
+/// nothing.
 pub fn session_events(input: &HookInput) -> Outcome {
-    let mut cx = Ctx::new(input);
-    let outcome = match input.event {
-        EventKind::SessionStart => session_start(&mut cx),
-        EventKind::SessionEnd => session_end(&mut cx),
-        EventKind::Stop | EventKind::SubagentStop => stop(&mut cx),
-        EventKind::PostToolBatch => tool_batch(&mut cx),
-        EventKind::PostToolUseFailure => tool_failure(&mut cx),
-        EventKind::CwdChanged => cwd_changed(&mut cx),
+    let handler: fn(&mut Ctx<'_>) -> Outcome = match input.event {
+        EventKind::SessionStart => session_start,
+        EventKind::SessionEnd => session_end,
+        EventKind::Stop | EventKind::SubagentStop => stop,
+        EventKind::PostToolBatch => tool_batch,
+        EventKind::PostToolUseFailure => tool_failure,
+        EventKind::CwdChanged => cwd_changed,
         _ => return Outcome::Allow,
     };
+    let mut cx = Ctx::new(input);
+    let outcome = handler(&mut cx);
     cx.finish(outcome)
 }
 
@@ -157,12 +159,16 @@ enum ManifestWave {
 fn session_start(cx: &mut Ctx<'_>) -> Outcome {
     let (settings, config_notices) = Settings::load(cx.layout.project_root());
     let mut banner = Vec::new();
-    let mut context = vec![
+    let intro = if cx.ready {
         "session-orchestrator hooks record this session in .orchestrator/metrics/ and keep its \
          state in .orchestrator/runtime/. Those files are written only by the hooks: do not \
          edit, move or delete them."
-            .to_owned(),
-    ];
+    } else {
+        "session-orchestrator hooks cannot record this session (its .orchestrator/ directory \
+         cannot be written); the user has been told. Work goes on normally; do not try to fix \
+         the directory unless the user asks."
+    };
+    let mut context = vec![intro.to_owned()];
     if let Some(line) = rotate(cx, &settings) {
         banner.push(line);
     }
@@ -200,12 +206,17 @@ fn session_start(cx: &mut Ctx<'_>) -> Outcome {
     for n in &config_notices {
         banner.push(format!("Session Config: {n}"));
     }
-    let headline = format!(
-        "session-orchestrator: recording session {} ({}{}) in .orchestrator/metrics/",
+    let who = format!(
+        "session {} ({}{})",
         cx.session_id().map_or_else(|| "(no id)".into(), short),
         cx.input.client.name(),
         source.map(|s| format!(", {s}")).unwrap_or_default(),
     );
+    let headline = if cx.ready {
+        format!("session-orchestrator: recording {who} in .orchestrator/metrics/")
+    } else {
+        format!("session-orchestrator: {who} is not being recorded")
+    };
     banner.insert(0, headline);
     let banner = banner.join("\n");
     let mut context = context.join("\n");
@@ -246,14 +257,49 @@ fn rotate(cx: &mut Ctx<'_>, settings: &Settings) -> Option<String> {
 /// Takes or refreshes `session.lock` and makes this session the top of
 /// `current-session.json`; returns the lock's state for the record and the other live
 /// sessions.
+///
+/// The two files are independent writes, so they run on two threads: the lock's rename
+/// overlaps the flush of `current-session.json`. Which sessions are still live (kept under
+/// `others`) is taken from a plain read of the lock.
 fn take_lock_and_state(cx: &mut Ctx<'_>, source: Option<&str>) -> (&'static str, Vec<Holder>) {
     let (Some(sid), true) = (cx.session_id(), cx.ready) else {
         return ("none", Vec::new());
     };
     let client = cx.input.client.name();
+    let now = cx.now;
+    let layout = &cx.layout;
+    let live: Vec<String> = session_lock::live_sessions(layout, sid, now)
+        .unwrap_or_default()
+        .into_iter()
+        .map(|h| h.session_id)
+        .collect();
+    let cwd = cx.input.cwd.as_ref().map(|p| p.display().to_string());
+    let (acquired, updated) = std::thread::scope(|s| {
+        let lock = s.spawn(|| session_lock::acquire(layout, sid, Some(client), now));
+        let updated = update_current(layout, |cs| {
+            cs.promote(sid, now, |s| live.contains(&s.session_id));
+            let me = &mut cs.current;
+            if me.started_at.is_none() || me.ended_at.is_some() {
+                *me = SessionState {
+                    session_id: sid.to_owned(),
+                    client: Some(client.to_owned()),
+                    source: source.map(str::to_owned),
+                    started_at: Some(now.to_string()),
+                    cwd,
+                    ..SessionState::default()
+                };
+            }
+            me.last_start = Some(now.to_string());
+            me.updated_at = Some(now.to_string());
+        });
+        let acquired = lock.join().unwrap_or_else(|p| std::panic::resume_unwind(p));
+        (acquired, updated)
+    });
+    if let Some(up) = cx.rec.note(updated) {
+        cx.rec.note_recovered(up.recovered);
+    }
     let mut lock_label = "none";
     let mut peers = Vec::new();
-    let acquired = session_lock::acquire(&cx.layout, sid, Some(client), cx.now);
     if let Some((acq, recovered)) = cx.rec.note(acquired) {
         cx.rec.note_recovered(recovered);
         lock_label = match &acq.outcome {
@@ -267,27 +313,6 @@ fn take_lock_and_state(cx: &mut Ctx<'_>, source: Option<&str>) -> (&'static str,
         }
         peers = acq.live_peers;
     }
-    let live: Vec<&str> = peers.iter().map(|p| p.session_id.as_str()).collect();
-    let now = cx.now;
-    let cwd = cx.input.cwd.as_ref().map(|p| p.display().to_string());
-    let updated = update_current(&cx.layout, |cs| {
-        cs.promote(sid, |s| live.contains(&s.session_id.as_str()));
-        let me = &mut cs.current;
-        if me.started_at.is_none() || me.ended_at.is_some() {
-            *me = SessionState {
-                session_id: sid.to_owned(),
-                client: Some(client.to_owned()),
-                source: source.map(str::to_owned),
-                started_at: Some(now.to_string()),
-                cwd,
-                ..SessionState::default()
-            };
-        }
-        me.last_start = Some(now.to_string());
-    });
-    if let Some(up) = cx.rec.note(updated) {
-        cx.rec.note_recovered(up.recovered);
-    }
     (lock_label, peers)
 }
 
@@ -300,7 +325,29 @@ fn session_end(cx: &mut Ctx<'_>) -> Outcome {
     if !cx.ready {
         return Outcome::Allow;
     }
-    match cx.rec.note(session_lock::release(&cx.layout, sid)) {
+    let now = cx.now;
+    let layout = &cx.layout;
+    // Independent writes: the lock's rename overlaps the flush of current-session.json.
+    let (released, ended) = std::thread::scope(|s| {
+        let release = s.spawn(|| session_lock::release(layout, sid));
+        let ended = update_current(layout, |cs| {
+            let known = cs.get(sid).is_some_and(|s| s.ended_at.is_none());
+            if !known {
+                return None;
+            }
+            let state = cs.entry(sid, now);
+            let closed = state.close_wave(now);
+            state.ended_at = Some(now.to_string());
+            let snapshot = state.clone();
+            cs.others.remove(sid);
+            Some((snapshot, closed))
+        });
+        let released = release
+            .join()
+            .unwrap_or_else(|p| std::panic::resume_unwind(p));
+        (released, ended)
+    });
+    match cx.rec.note(released) {
         Some(Released::Released) => {
             let record = catalog::lock_released(&cx.origin());
             cx.append(&cx.layout.events(), &record);
@@ -311,19 +358,6 @@ fn session_end(cx: &mut Ctx<'_>) -> Outcome {
         }
         None => {}
     }
-    let now = cx.now;
-    let ended = update_current(&cx.layout, |cs| {
-        let known = cs.get(sid).is_some_and(|s| s.ended_at.is_none());
-        if !known {
-            return None;
-        }
-        let state = cs.entry(sid);
-        let closed = state.close_wave(now);
-        state.ended_at = Some(now.to_string());
-        let snapshot = state.clone();
-        cs.others.remove(sid);
-        Some((snapshot, closed))
-    });
     let ended = cx.rec.note(ended).and_then(|up| {
         cx.rec.note_recovered(up.recovered);
         up.value
@@ -419,7 +453,7 @@ fn tool_batch(cx: &mut Ctx<'_>) -> Outcome {
         if open(cs) == manifest.as_ref().map(|(w, _)| *w) {
             return (None, None);
         }
-        let me = cs.entry(sid);
+        let me = cs.entry(sid, now);
         let closed = me.close_wave(now);
         let started = manifest.as_ref().map(|(wave, role)| {
             let w = Wave {
@@ -505,7 +539,7 @@ fn cwd_changed(cx: &mut Ctx<'_>) -> Outcome {
             previous_cwd: previous.map(str::to_owned),
             new_cwd: new.map(str::to_owned),
         };
-        let updated = update_current(&cx.layout, |cs| cs.entry(sid).push_cwd_change(change));
+        let updated = record_cwd_change(&cx.layout, sid, change);
         if let Some(up) = cx.rec.note(updated) {
             cx.rec.note_recovered(up.recovered);
         }

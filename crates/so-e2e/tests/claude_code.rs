@@ -1,0 +1,216 @@
+//! The real Claude Code CLI (pinned version) with this repository loaded through
+//! `--plugin-dir`: the destructive guard, started by `hooks/run` from the plugin's
+//! `hooks.json`, stops destructive Bash calls inside a real session, and the deny reason
+//! reaches the model.
+//!
+//! Every deny case has an allow control: the same client in the same set-up runs a harmless
+//! command with the plugin (so the plugin does not block everything), and runs the very same
+//! destructive commands without the plugin (so nothing but our hook stopped them).
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use so_e2e::claude::{self, ClaudeRun};
+use so_e2e::clients;
+use so_e2e::model::{Api, FakeModel, Script, ToolReply};
+use so_e2e::repo;
+use so_e2e::sandbox::{self, Sandbox};
+
+/// What Claude Code puts before a `PreToolUse` hook's deny reason in the tool result.
+const HOOK_DENY_PREFIX: &str = "PreToolUse:Bash hook error";
+
+/// The canary folder a test asks the model to delete: under the run's `HOME`, with a name
+/// no real home holds.
+const CANARY_DIR: &str = "so-e2e-canary-dir";
+
+struct Setup {
+    clients: clients::Clients,
+    sandbox: Sandbox,
+}
+
+fn setup(label: &str) -> Setup {
+    let clients = clients::require();
+    repo::built_guard().unwrap_or_else(|e| panic!("{e}"));
+    let sandbox = Sandbox::new(label).unwrap_or_else(|e| panic!("{e}"));
+    Setup { clients, sandbox }
+}
+
+/// Runs Claude Code on a one-command script, with or without the repository as plugin.
+fn run(setup: &Setup, script: Script, with_plugin: bool) -> (ClaudeRun, FakeModel) {
+    let model = FakeModel::start(Api::Anthropic, script).unwrap();
+    let root = repo::root();
+    let plugin = with_plugin.then_some(root.as_path());
+    let run = claude::run(&setup.clients, &setup.sandbox, &model, plugin)
+        .unwrap_or_else(|e| panic!("{e}"));
+    if with_plugin {
+        assert!(
+            run.plugins()
+                .iter()
+                .any(|(name, source)| name == "session-orchestrator"
+                    && source == "session-orchestrator@inline"),
+            "the plugin was not loaded: {:?}",
+            run.plugins()
+        );
+    }
+    (run, model)
+}
+
+/// The single tool reply the model got, with context on failure.
+fn only_reply(run: &ClaudeRun, model: &FakeModel) -> ToolReply {
+    let replies = model.tool_replies();
+    assert_eq!(
+        replies.len(),
+        1,
+        "expected one tool reply; {}\n{}",
+        model.summary(),
+        run.output.describe()
+    );
+    replies.into_iter().next().unwrap()
+}
+
+/// Asserts the reply is our guard's deny with `rule`, as Claude Code reports a hook deny.
+fn assert_guard_deny(run: &ClaudeRun, model: &FakeModel, rule: &str) {
+    let reply = only_reply(run, model);
+    assert!(
+        reply.is_error
+            && reply.text.contains(HOOK_DENY_PREFIX)
+            && reply
+                .text
+                .contains("session-orchestrator destructive-guard")
+            && reply.text.contains(&format!("[{rule}]")),
+        "the model did not get the guard's deny reason for {rule}: {reply:?}\n{}",
+        run.output.describe()
+    );
+    assert_eq!(
+        run.permission_denials().len(),
+        1,
+        "Claude Code did not record the denial: {:?}",
+        run.result()
+    );
+}
+
+/// The guard binary itself denies `command` in this run's place: the precondition that makes
+/// an end-to-end pass mean something.
+fn assert_guard_denies_directly(setup: &Setup, command: &str) {
+    let guard = repo::built_guard().unwrap();
+    let verdict =
+        sandbox::guard_verdict(&guard, &setup.sandbox.home, &setup.sandbox.proj, command).unwrap();
+    assert!(
+        verdict.denied,
+        "precondition: the guard does not deny `{command}` here: {}",
+        verdict.stdout
+    );
+}
+
+fn make_canary_dir(setup: &Setup) -> std::path::PathBuf {
+    let dir = setup.sandbox.home.join(CANARY_DIR);
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(dir.join("keep.txt"), "user data\n").unwrap();
+    dir
+}
+
+#[test]
+fn rm_rf_of_a_home_folder_is_denied_and_the_folder_survives() {
+    let setup = setup("cc-rm-home");
+    let canary = make_canary_dir(&setup);
+    let command = format!("rm -rf ~/{CANARY_DIR}");
+    assert_guard_denies_directly(&setup, &command);
+
+    let (run, model) = run(&setup, Script::one(&command), true);
+
+    assert!(
+        canary.join("keep.txt").is_file(),
+        "the canary folder was deleted: the guard did not stop `{command}`\n{}",
+        run.output.describe()
+    );
+    assert_guard_deny(&run, &model, "fs:rm-root-home");
+}
+
+#[test]
+fn git_reset_hard_is_denied_and_the_uncommitted_change_survives() {
+    let setup = setup("cc-git-reset");
+    let tracked = setup.sandbox.git_project_with_change().unwrap();
+    assert_guard_denies_directly(&setup, "git reset --hard");
+
+    let (run, model) = run(&setup, Script::one("git reset --hard"), true);
+
+    assert_eq!(
+        std::fs::read_to_string(&tracked).unwrap(),
+        "uncommitted change\n",
+        "the uncommitted change was lost: the guard did not stop `git reset --hard`\n{}",
+        run.output.describe()
+    );
+    assert_guard_deny(&run, &model, "git:reset-hard");
+}
+
+/// Allow control with the plugin: a harmless command runs, and the model gets its result.
+#[test]
+fn control_a_harmless_command_runs_with_the_plugin() {
+    let setup = setup("cc-touch");
+    let canary = setup.sandbox.dir.join("created-by-touch");
+    let command = format!("touch '{}'", canary.display());
+
+    let (run, model) = run(&setup, Script::one(&command), true);
+
+    assert!(
+        canary.is_file(),
+        "`{command}` did not run with the plugin loaded\n{}\n{}",
+        model.summary(),
+        run.output.describe()
+    );
+    let reply = only_reply(&run, &model);
+    assert!(
+        !reply.is_error && !reply.text.contains(HOOK_DENY_PREFIX),
+        "{reply:?}"
+    );
+    assert!(run.permission_denials().is_empty(), "{:?}", run.result());
+}
+
+/// Allow control without the plugin: in this very set-up (bypassPermissions, the same HOME
+/// and project) Claude Code itself runs both destructive commands, so the denies above come
+/// from our hook and nothing else.
+#[test]
+fn control_without_the_plugin_the_same_commands_destroy_the_canaries() {
+    let setup = setup("cc-no-plugin");
+    let canary = make_canary_dir(&setup);
+    let tracked = setup.sandbox.git_project_with_change().unwrap();
+    let script = Script {
+        commands: vec![
+            format!("rm -rf ~/{CANARY_DIR}"),
+            "git reset --hard".to_owned(),
+        ],
+        final_text: "done".to_owned(),
+    };
+
+    let (run, model) = run(&setup, script, false);
+
+    assert!(
+        !canary.exists(),
+        "without the plugin `rm -rf ~/{CANARY_DIR}` did not run, so the deny test proves nothing\n{}\n{}",
+        model.summary(),
+        run.output.describe()
+    );
+    assert_eq!(
+        std::fs::read_to_string(&tracked).unwrap(),
+        "committed\n",
+        "without the plugin `git reset --hard` did not run\n{}",
+        model.summary()
+    );
+    assert_eq!(model.tool_replies().len(), 2, "{}", model.summary());
+}
+
+/// `claude plugin validate --strict` (the real CLI) accepts the repository as a plugin and
+/// a marketplace.
+#[test]
+fn claude_plugin_validate_strict_passes() {
+    let setup = setup("cc-validate");
+    let out = claude::validate_plugin(&setup.clients, &setup.sandbox, &repo::root()).unwrap();
+    assert!(
+        out.success() && out.stdout.contains("Validation passed"),
+        "{}",
+        out.describe()
+    );
+    assert!(
+        out.stdout.contains("destructive-guard"),
+        "the validator did not see the hook: {}",
+        out.describe()
+    );
+}
