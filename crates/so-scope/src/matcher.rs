@@ -2,15 +2,22 @@
 //! directory prefixes (entries ending in `/`), and absolute entries that grant paths
 //! outside the project.
 
-use globset::{GlobBuilder, GlobSet, GlobSetBuilder};
+use std::sync::OnceLock;
+
+use globset::{Glob, GlobBuilder, GlobSet, GlobSetBuilder};
 
 use crate::paths::{PathStyle, Resolved};
 
 /// The compiled allowed paths of a manifest.
 #[derive(Debug)]
 pub struct AllowedPaths {
-    relative: GlobSet,
-    absolute: GlobSet,
+    /// Entries that need a real glob matcher; compiled on first need, because compiling
+    /// costs more than the rest of a hook call and most manifests hold only `dir/**`,
+    /// `dir/` and file names, which are matched below without it.
+    relative_globs: Vec<Glob>,
+    absolute_globs: Vec<Glob>,
+    compiled: OnceLock<(GlobSet, GlobSet)>,
+    literals: Vec<String>,
     prefixes: Vec<String>,
     absolute_prefixes: Vec<String>,
     case_insensitive: bool,
@@ -22,8 +29,9 @@ impl AllowedPaths {
     /// Compiles the entries.
     pub fn new(entries: &[String], style: PathStyle) -> Self {
         let ci = style.case_insensitive();
-        let mut relative = GlobSetBuilder::new();
-        let mut absolute = GlobSetBuilder::new();
+        let mut relative_globs = Vec::new();
+        let mut absolute_globs = Vec::new();
+        let mut literals = Vec::new();
         let mut prefixes = Vec::new();
         let mut absolute_prefixes = Vec::new();
         let mut invalid = Vec::new();
@@ -48,6 +56,30 @@ impl AllowedPaths {
                 }
                 continue;
             }
+            let meta = |s: &str| s.contains(['*', '?', '[', ']', '{', '}', '\\']);
+            if !is_abs {
+                let folded = if ci {
+                    entry.to_lowercase()
+                } else {
+                    entry.clone()
+                };
+                // `dir/**` is everything under dir; `**` everything in the project.
+                if folded == "**" {
+                    prefixes.push(String::new());
+                    continue;
+                }
+                if let Some(dir) = folded
+                    .strip_suffix("/**")
+                    .filter(|d| !meta(d) && !d.is_empty())
+                {
+                    prefixes.push(dir.to_owned());
+                    continue;
+                }
+                if !meta(&folded) {
+                    literals.push(folded);
+                    continue;
+                }
+            }
             match GlobBuilder::new(&entry)
                 .literal_separator(true)
                 .case_insensitive(ci)
@@ -55,17 +87,19 @@ impl AllowedPaths {
             {
                 Ok(g) => {
                     if is_abs {
-                        absolute.add(g);
+                        absolute_globs.push(g);
                     } else {
-                        relative.add(g);
+                        relative_globs.push(g);
                     }
                 }
                 Err(e) => invalid.push((raw.clone(), e.to_string())),
             }
         }
         Self {
-            relative: relative.build().unwrap_or_else(|_| GlobSet::empty()),
-            absolute: absolute.build().unwrap_or_else(|_| GlobSet::empty()),
+            relative_globs,
+            absolute_globs,
+            compiled: OnceLock::new(),
+            literals,
             prefixes,
             absolute_prefixes,
             case_insensitive: ci,
@@ -85,18 +119,38 @@ impl AllowedPaths {
         };
         if let Some(rel) = &path.relative {
             let r = fold(rel);
-            if self.relative.is_match(rel) || self.prefixes.iter().any(|p| under(&r, p)) {
+            // `under` also accepts the directory itself (`src` for `src/**`): creating or
+            // removing it as a whole only touches what is in scope.
+            if self.literals.contains(&r) || self.prefixes.iter().any(|p| under(&r, p)) {
                 return true;
             }
-            // A directory whose contents are allowed (`src` for `src/**`) may be created
-            // or removed as a whole: everything in it is in scope.
-            if !rel.is_empty() && self.relative.is_match(format!("{rel}/\u{0}")) {
-                return true;
+            if !self.relative_globs.is_empty() {
+                let (relative, _) = self.compiled();
+                if relative.is_match(rel)
+                    || (!rel.is_empty() && relative.is_match(format!("{rel}/\u{0}")))
+                {
+                    return true;
+                }
             }
         }
         let a = fold(&path.absolute);
-        self.absolute.is_match(&path.absolute)
-            || self.absolute_prefixes.iter().any(|p| under(&a, p))
+        if self.absolute_prefixes.iter().any(|p| under(&a, p)) {
+            return true;
+        }
+        !self.absolute_globs.is_empty() && self.compiled().1.is_match(&path.absolute)
+    }
+
+    fn compiled(&self) -> &(GlobSet, GlobSet) {
+        self.compiled.get_or_init(|| {
+            let build = |globs: &[Glob]| {
+                let mut b = GlobSetBuilder::new();
+                for g in globs {
+                    b.add(g.clone());
+                }
+                b.build().unwrap_or_else(|_| GlobSet::empty())
+            };
+            (build(&self.relative_globs), build(&self.absolute_globs))
+        })
     }
 }
 
