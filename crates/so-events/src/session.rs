@@ -244,8 +244,8 @@ pub fn read_current(layout: &Layout) -> Result<CurrentSession, StorageError> {
 }
 
 /// Read-modify-write of `current-session.json`: atomic replace (temporary file + rename)
-/// under the lock, without `fsync`. An `fsync` doubled the cost of SessionStart and
-/// SessionEnd (0.5 ms of a 1 ms hook); what a crash can cost without it is the last update
+/// under the lock, without `fsync`. An `fsync` doubled the cost of `SessionStart` and
+/// `SessionEnd` (0.5 ms of a 1 ms hook); what a crash can cost without it is the last update
 /// of a session the crash ended anyway, and a damaged file is set aside and rebuilt, never
 /// trusted (see docs/events.md).
 pub fn update_current<R>(
