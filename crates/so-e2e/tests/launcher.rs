@@ -71,12 +71,25 @@ impl Layout {
         if let Some(var) = plugin_root_var {
             command.env(var, &self.root);
         }
-        process::run_with_stdin(
-            &mut command,
-            Some(stdin.as_bytes()),
-            Duration::from_secs(10),
+        // A script written a moment ago can still be open for writing in a child that
+        // another test thread forked meanwhile (the fd is inherited until that child execs):
+        // exec then fails with ETXTBSY. Retry briefly; every other error is real.
+        for _ in 0..50 {
+            match process::run_with_stdin(
+                &mut command,
+                Some(stdin.as_bytes()),
+                Duration::from_secs(10),
+            ) {
+                Err(e) if e.kind() == std::io::ErrorKind::ExecutableFileBusy => {
+                    std::thread::sleep(Duration::from_millis(20));
+                }
+                other => return other.unwrap(),
+            }
+        }
+        panic!(
+            "{} stayed busy (ETXTBSY)",
+            self.root.join("hooks/run").display()
         )
-        .unwrap()
     }
 
     fn guard(&self, stdin: &str) -> Output {
