@@ -96,14 +96,27 @@ impl TempProject {
     /// directory beside it that is outside the project and outside every temp root.
     fn outside_temp() -> Self {
         let n = COUNTER.fetch_add(1, Ordering::Relaxed);
-        std::fs::create_dir_all(NON_TEMP_BASE).unwrap();
-        let base = std::fs::canonicalize(NON_TEMP_BASE).unwrap();
+        // The workspace's target/ is the first choice; a checkout that itself sits in temp
+        // space (CI may clone under /tmp) falls back to the home directory, then /var/cache.
         let temp = std::fs::canonicalize(std::env::temp_dir()).unwrap();
-        assert!(
-            !base.starts_with(&temp) && !base.starts_with("/tmp") && !base.starts_with("/var/tmp"),
-            "{} is temp space: these tests need a workspace outside every temp root",
-            base.display()
-        );
+        let is_temp = |p: &std::path::Path| {
+            p.starts_with(&temp) || p.starts_with("/tmp") || p.starts_with("/var/tmp")
+        };
+        let home = std::env::var_os("HOME").map(std::path::PathBuf::from);
+        let candidates = [
+            Some(std::path::PathBuf::from(NON_TEMP_BASE)),
+            home.map(|h| h.join(".so-scope-tests")),
+            Some(std::path::PathBuf::from("/var/cache/so-scope-tests")),
+        ];
+        let base = candidates
+            .into_iter()
+            .flatten()
+            .find_map(|c| {
+                std::fs::create_dir_all(&c).ok()?;
+                let c = std::fs::canonicalize(&c).ok()?;
+                (!is_temp(&c)).then_some(c)
+            })
+            .expect("no writable directory outside every temp root for these tests");
         let id = format!("{}-{n}", std::process::id());
         let outside = base.join(format!("outside-{id}"));
         let _ = std::fs::remove_dir_all(&outside);
