@@ -108,6 +108,22 @@ pub struct Policy {
 }
 
 impl Policy {
+    /// Every pack on, default severities, no protected paths, no custom rules, without
+    /// reading any policy text: for callers that only want the command analysis (the
+    /// scope enforcer reads write targets and invocations, not verdicts), where parsing the
+    /// shipped JSON would be start-up cost for nothing.
+    pub fn analysis_only() -> Self {
+        Self::from_file(PolicyFile {
+            version: 1,
+            description: None,
+            packs: BTreeMap::new(),
+            rules: BTreeMap::new(),
+            guard_files: Vec::new(),
+            protected_paths: Vec::new(),
+            custom_rules: Vec::new(),
+        })
+    }
+
     /// The shipped policy alone.
     pub fn shipped() -> Self {
         match parse(SHIPPED_POLICY, Path::new("policy/blocked-commands.json")) {

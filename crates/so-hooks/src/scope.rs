@@ -25,9 +25,11 @@ pub fn scope_enforcer(input: &HookInput) -> Outcome {
         .clone()
         .or_else(|| std::env::current_dir().ok())
         .unwrap_or_else(|| PathBuf::from("/"));
-    let cwd = std::fs::canonicalize(&cwd).unwrap_or(cwd);
+    // One canonicalisation and one walk up to the project root, shared by the shell
+    // analysis and the scope check (each costs syscalls on every hook call).
+    let guard_cx = GuardContext::for_cwd(&cwd);
     let cx = ScopeContext {
-        project_root: so_config::find_project_root(&cwd),
+        project_root: guard_cx.project_root.clone(),
         state: match input.client {
             Client::Claude => StateDir::Claude,
             Client::Codex => StateDir::Codex,
@@ -41,7 +43,7 @@ pub fn scope_enforcer(input: &HookInput) -> Outcome {
     };
     let mut cx = cx;
     let mut notices = Vec::new();
-    let mut request = request_for(input, &cwd);
+    let mut request = request_for(input, &guard_cx);
     request.after_the_fact = after;
     if request.writes.is_empty() && request.invocations.is_empty() {
         return Outcome::Allow;
@@ -107,11 +109,11 @@ pub fn scope_enforcer(input: &HookInput) -> Outcome {
 }
 
 /// What a tool call writes and runs, whatever the client calls its tools.
-pub fn request_for(input: &HookInput, cwd: &Path) -> Request {
+pub fn request_for(input: &HookInput, cx: &GuardContext) -> Request {
+    let cwd = cx.cwd.as_path();
     let mut request = Request::default();
     if let Some(command) = input.shell_command() {
-        let cx = GuardContext::for_cwd(cwd);
-        let analysis = Guard::new(Policy::shipped()).check(command, &cx);
+        let analysis = Guard::new(Policy::analysis_only()).check(command, cx);
         for w in analysis.writes {
             request.writes.push(Write {
                 path: w.path.map(|p| p.to_string_lossy().into_owned()),
