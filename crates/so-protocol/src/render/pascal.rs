@@ -119,6 +119,15 @@ fn warn(message: &str) -> Response {
 
 fn deny(d: &Dialect, event: &str, reason: &str, user_message: Option<&str>) -> Response {
     let system_message = user_message.map(human_text);
+    // Codex shows a PreToolUse denial as "Command blocked by PreToolUse hook: <reason>.
+    // Command: <cmd>", adding its own period: drop ours so the model does not read "..".
+    let trimmed;
+    let reason = if d.client == Client::Codex {
+        trimmed = reason.trim_end().trim_end_matches('.').to_owned();
+        trimmed.as_str()
+    } else {
+        reason
+    };
     match event {
         "PreToolUse" => to_response(&HookJson {
             hook_specific_output: Some(Specific {
