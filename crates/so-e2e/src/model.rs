@@ -1,9 +1,10 @@
 //! Scripted fake models: an Anthropic Messages API for Claude Code and an `OpenAI` Responses
 //! API for Codex, each answering from a [`Script`] and recording every request.
 //!
-//! The script is a list of shell commands. On each model call the server counts the tool
-//! results the client has sent back so far (only for the call ids it issued itself); while
-//! commands remain it asks for the next one as a tool call, then it ends the turn with
+//! The script is a list of shell commands (then, Anthropic only, other tool calls such as
+//! `Write`). On each model call the server counts the tool results the client has sent back
+//! so far (only for the call ids it issued itself); while steps remain it asks for the next
+//! one as a tool call, then it ends the turn with
 //! [`Script::final_text`]. The recorded requests let a test read exactly what the client told
 //! the model about each tool call, e.g. a hook's deny reason.
 
@@ -23,8 +24,20 @@ const OPENAI_ID_PREFIX: &str = "call_fake_";
 pub struct Script {
     /// Shell commands, one tool call each.
     pub commands: Vec<String>,
+    /// Other tool calls, asked for after the commands (Anthropic only: the `OpenAI` fake
+    /// ignores them), each only when the client offers a tool of that name.
+    pub tool_calls: Vec<ToolCall>,
     /// The assistant text that ends the turn.
     pub final_text: String,
+}
+
+/// A tool call other than a shell command, e.g. Claude Code's `Write`.
+#[derive(Clone, Debug)]
+pub struct ToolCall {
+    /// The tool name the client offers (`Write`, `Edit`, ...).
+    pub name: String,
+    /// The tool input, e.g. `{"file_path": ..., "content": ...}` for `Write`.
+    pub input: Value,
 }
 
 impl Script {
@@ -32,6 +45,19 @@ impl Script {
     pub fn one(command: impl Into<String>) -> Self {
         Self {
             commands: vec![command.into()],
+            tool_calls: Vec::new(),
+            final_text: "done".to_owned(),
+        }
+    }
+
+    /// One call of the tool `name` with `input` (Anthropic only), then "done".
+    pub fn tool(name: impl Into<String>, input: Value) -> Self {
+        Self {
+            commands: Vec::new(),
+            tool_calls: vec![ToolCall {
+                name: name.into(),
+                input,
+            }],
             final_text: "done".to_owned(),
         }
     }
@@ -212,6 +238,30 @@ fn halves(s: &str) -> (&str, &str) {
 // Anthropic Messages
 // ---------------------------------------------------------------------------------------
 
+/// The tool call (name, input) the Anthropic fake asks for after `done` replies: the next
+/// command as `Bash`, then the next [`ToolCall`]; `None` when the script is through or the
+/// client does not offer that tool.
+fn anthropic_step<'a>(body: &Value, script: &'a Script, done: usize) -> Option<(&'a str, Value)> {
+    let offers = |name: &str| {
+        body["tools"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .any(|t| t["name"] == name)
+    };
+    match script.commands.get(done) {
+        Some(command) => Some((
+            "Bash",
+            json!({"command": command, "description": "Run the requested command"}),
+        )),
+        None => script
+            .tool_calls
+            .get(done - script.commands.len())
+            .map(|call| (call.name.as_str(), call.input.clone())),
+    }
+    .filter(|(name, _)| offers(name))
+}
+
 fn anthropic(request: &Request, body: &Value, script: &Script) -> Response {
     match (request.method.as_str(), request.path()) {
         ("POST", "/v1/messages") => {}
@@ -227,17 +277,12 @@ fn anthropic(request: &Request, body: &Value, script: &Script) -> Response {
         }
     }
     let done = tool_replies(Api::Anthropic, body).len();
-    let offers_bash = body["tools"]
-        .as_array()
-        .into_iter()
-        .flatten()
-        .any(|t| t["name"] == "Bash");
     let model = body["model"].as_str().unwrap_or("claude-fake");
-    let step = script.commands.get(done).filter(|_| offers_bash);
-    let (block, stop_reason) = match step {
-        Some(command) => (
-            json!({"type": "tool_use", "id": format!("{ANTHROPIC_ID_PREFIX}{done}"), "name": "Bash",
-                   "input": {"command": command, "description": "Run the requested command"}}),
+    let step = anthropic_step(body, script, done);
+    let (block, stop_reason) = match &step {
+        Some((name, input)) => (
+            json!({"type": "tool_use", "id": format!("{ANTHROPIC_ID_PREFIX}{done}"), "name": name,
+                   "input": input}),
             "tool_use",
         ),
         None => (
@@ -486,6 +531,40 @@ mod tests {
                 is_error: true
             }]
         );
+    }
+
+    #[test]
+    fn anthropic_asks_for_a_scripted_tool_only_when_offered() {
+        let script = Script::tool("Write", json!({"file_path": "/p/x", "content": "y"}));
+        let offered = json!({"stream": true, "tools": [{"name": "Bash"}, {"name": "Write"}],
+                             "messages": [{"role": "user", "content": "do it"}]});
+        let events = sse_data(&anthropic(
+            &post("/v1/messages", &offered),
+            &offered,
+            &script,
+        ));
+        let start = events
+            .iter()
+            .find(|e| e["type"] == "content_block_start")
+            .unwrap();
+        assert_eq!(start["content_block"]["name"], "Write");
+        let json: String = events
+            .iter()
+            .filter_map(|e| e["delta"]["partial_json"].as_str())
+            .collect();
+        assert_eq!(
+            serde_json::from_str::<Value>(&json).unwrap(),
+            json!({"file_path": "/p/x", "content": "y"})
+        );
+
+        let not_offered = json!({"stream": true, "tools": [{"name": "Bash"}],
+                                 "messages": [{"role": "user", "content": "do it"}]});
+        let events = sse_data(&anthropic(
+            &post("/v1/messages", &not_offered),
+            &not_offered,
+            &script,
+        ));
+        assert!(events.iter().any(|e| e["delta"]["text"] == "done"));
     }
 
     #[test]

@@ -177,6 +177,7 @@ fn control_without_the_plugin_the_same_commands_destroy_the_canaries() {
             format!("rm -rf ~/{CANARY_DIR}"),
             "git reset --hard".to_owned(),
         ],
+        tool_calls: Vec::new(),
         final_text: "done".to_owned(),
     };
 
