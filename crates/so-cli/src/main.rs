@@ -4,6 +4,7 @@ mod check;
 mod config_cmd;
 mod metrics;
 mod rules_doc;
+mod validate_plugin;
 mod validate_scope;
 mod wave_scope;
 
@@ -25,6 +26,7 @@ USAGE:
                          [--assert-disjoint SIDECAR.json] [--union SIDECAR.json] [--json]
     session-orchestrator check-path [COMMON] <PATH>
     session-orchestrator metrics [--json] [--since DURATION] [--cwd DIR]
+    session-orchestrator validate-plugin [DIR] [--json]
     session-orchestrator --version
 
 check      Judge a shell command as the destructive guard would. Exit 0 allow (or warn),
@@ -72,6 +74,14 @@ metrics    Summarise the project's session record (.orchestrator/metrics/): sess
            durations and waves, subagents by type with durations and tokens, blocked
            commands by rule, loop warnings. --since 24h|7d|1h30m counts only newer records;
            --json prints the summary as JSON. Colour only on a terminal and without NO_COLOR.
+validate-plugin
+           Check the plugin tree DIR (default: the current directory): plugin.json and
+           marketplace.json fields and paths, the hooks file (real event names, real tool
+           names in exact matchers, every `hooks/run NAME` a so-hooks binary, every
+           `${CLAUDE_PLUGIN_ROOT}` quoted, positive timeouts) and the frontmatter of
+           agents/*.md, skills/*/SKILL.md and commands/*.md. One PASS:/WARN:/FAIL: line per
+           check, then a tally; --json prints {dir, valid, checks, passed, warnings, failed}.
+           Exit 0 no failure, 1 a failed check, 2 DIR unreadable, 64 bad arguments.
 
 COMMON:    --json  --client claude|codex|cursor (default: detected from the environment:
            CLAUDECODE=1, CODEX_*, CURSOR_VERSION/CURSOR_PROJECT_DIR; else claude)
@@ -98,6 +108,7 @@ fn main() -> ExitCode {
         Some("validate-wave-scope") => validate_scope::run(&args[1..]),
         Some("check-path") => wave_scope::check_path(&args[1..]),
         Some("metrics") => metrics::run(&args[1..]),
+        Some("validate-plugin") => validate_plugin::run(&args[1..]),
         Some("--version" | "-V") => {
             emit(&format!(
                 "session-orchestrator {}\n",

@@ -1,0 +1,220 @@
+//! `session-orchestrator validate-plugin`: the repository itself passes, and small synthetic
+//! plugin trees each break one rule and fail with a line naming it, beside a valid control.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+const BIN: &str = env!("CARGO_BIN_EXE_session-orchestrator");
+const REPO: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../..");
+
+const HOOKS: &str = r#"{"hooks": {"PreToolUse": [{"matcher": "Bash|Edit", "hooks": [
+  {"type": "command", "command": "exec \"${CLAUDE_PLUGIN_ROOT}/hooks/run\" guard", "timeout": 5}
+]}]}}"#;
+
+/// A valid synthetic plugin tree under the temp dir, removed on drop.
+struct Tree(PathBuf);
+
+impl Tree {
+    fn new() -> Tree {
+        static N: AtomicUsize = AtomicUsize::new(0);
+        let dir = std::env::temp_dir().join(format!(
+            "so-validate-plugin-{}-{}",
+            std::process::id(),
+            N.fetch_add(1, Ordering::SeqCst)
+        ));
+        let _ = std::fs::remove_dir_all(&dir);
+        let t = Tree(dir);
+        t.write(
+            ".claude-plugin/plugin.json",
+            r#"{"name": "demo-plugin", "version": "1.2.3", "description": "A demo.",
+                "author": {"name": "Someone"}, "license": "MIT", "hooks": "./hooks/hooks.json"}"#,
+        );
+        t.write("hooks/hooks.json", HOOKS);
+        t.write("hooks/run", "#!/bin/sh\nexit 0\n");
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt as _;
+            let run = t.0.join("hooks/run");
+            std::fs::set_permissions(&run, std::fs::Permissions::from_mode(0o755)).unwrap();
+        }
+        t.write(
+            "crates/so-hooks/Cargo.toml",
+            "[package]\nname = \"so-hooks\"\n\n[[bin]]\nname = \"guard\"\npath = \"src/guard.rs\"\n",
+        );
+        t.write(
+            "skills/demo-skill/SKILL.md",
+            "---\nname: demo-skill\ndescription: Use when testing.\n---\nBody.\n",
+        );
+        t.write(
+            "agents/helper.md",
+            "---\nname: helper\ndescription: Helps.\ntools: Read, Grep\n---\nBody.\n",
+        );
+        t.write("commands/go.md", "---\ndescription: Go.\n---\nBody.\n");
+        t
+    }
+
+    fn write(&self, rel: &str, text: &str) {
+        let path = self.0.join(rel);
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(path, text).unwrap();
+    }
+
+    fn hooks(&self, command: &str, matcher: &str, event: &str) {
+        let v = serde_json::json!({"hooks": {event: [{"matcher": matcher, "hooks": [
+            {"type": "command", "command": command, "timeout": 5}
+        ]}]}});
+        self.write("hooks/hooks.json", &v.to_string());
+    }
+}
+
+impl Drop for Tree {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
+struct Run {
+    code: i32,
+    stdout: String,
+}
+
+impl Run {
+    fn fails(&self) -> Vec<&str> {
+        self.stdout
+            .lines()
+            .filter(|l| l.starts_with("FAIL: "))
+            .collect()
+    }
+}
+
+fn run(dir: &Path, extra: &[&str]) -> Run {
+    let out = Command::new(BIN)
+        .arg("validate-plugin")
+        .arg(dir)
+        .args(extra)
+        .output()
+        .unwrap();
+    Run {
+        code: out.status.code().unwrap(),
+        stdout: String::from_utf8(out.stdout).unwrap(),
+    }
+}
+
+/// Runs `tree` and asserts it fails with exactly one FAIL line containing every `needle`.
+fn assert_fails(tree: &Tree, needles: &[&str]) {
+    let r = run(&tree.0, &[]);
+    assert_eq!(r.code, 1, "{}", r.stdout);
+    let fails = r.fails();
+    assert!(
+        fails.iter().any(|l| needles.iter().all(|n| l.contains(n))),
+        "no FAIL line naming {needles:?}:\n{}",
+        r.stdout
+    );
+}
+
+#[test]
+fn repo_root_passes() {
+    let r = run(Path::new(REPO), &[]);
+    assert_eq!(r.code, 0, "{}", r.stdout);
+    assert!(r.fails().is_empty(), "{}", r.stdout);
+    insta::assert_snapshot!("repo_root", r.stdout);
+}
+
+#[test]
+fn control_tree_passes() {
+    let t = Tree::new();
+    let r = run(&t.0, &[]);
+    assert_eq!(r.code, 0, "{}", r.stdout);
+    assert!(r.fails().is_empty(), "{}", r.stdout);
+    assert!(r.stdout.contains("`guard` resolves") || r.stdout.contains("guard` resolves"));
+    let json = run(&t.0, &["--json"]);
+    let v: serde_json::Value = serde_json::from_str(&json.stdout).unwrap();
+    assert_eq!(v["valid"], true);
+    assert_eq!(v["failed"], 0);
+}
+
+#[test]
+fn bad_event_name_fails() {
+    let t = Tree::new();
+    t.hooks(
+        "exec \"${CLAUDE_PLUGIN_ROOT}/hooks/run\" guard",
+        "Bash",
+        "PreToolCall",
+    );
+    assert_fails(&t, &["`PreToolCall` is not a Claude Code hook event"]);
+}
+
+#[test]
+fn unknown_tool_matcher_fails() {
+    let t = Tree::new();
+    t.hooks(
+        "exec \"${CLAUDE_PLUGIN_ROOT}/hooks/run\" guard",
+        "Bash|Shell",
+        "PreToolUse",
+    );
+    assert_fails(&t, &["unknown tool(s): Shell"]);
+}
+
+#[test]
+fn hook_name_not_a_so_hooks_bin_fails() {
+    let t = Tree::new();
+    t.hooks(
+        "exec \"${CLAUDE_PLUGIN_ROOT}/hooks/run\" gaurd",
+        "Bash",
+        "PreToolUse",
+    );
+    assert_fails(
+        &t,
+        &["`gaurd` is not a [[bin]] of crates/so-hooks/Cargo.toml"],
+    );
+}
+
+#[test]
+fn missing_launcher_fails() {
+    let t = Tree::new();
+    std::fs::remove_file(t.0.join("hooks/run")).unwrap();
+    assert_fails(&t, &["hooks/run does not exist"]);
+}
+
+#[test]
+fn unquoted_plugin_root_fails() {
+    let t = Tree::new();
+    t.hooks(
+        "exec ${CLAUDE_PLUGIN_ROOT}/hooks/run guard",
+        "Bash",
+        "PreToolUse",
+    );
+    assert_fails(&t, &["`${CLAUDE_PLUGIN_ROOT}` is not inside double quotes"]);
+}
+
+#[test]
+fn skill_name_differing_from_folder_fails() {
+    let t = Tree::new();
+    t.write(
+        "skills/demo-skill/SKILL.md",
+        "---\nname: other-skill\ndescription: Use when testing.\n---\nBody.\n",
+    );
+    assert_fails(
+        &t,
+        &[
+            "skills/demo-skill/SKILL.md",
+            "`other-skill` differs from its folder",
+        ],
+    );
+}
+
+#[test]
+fn missing_plugin_json_fails() {
+    let t = Tree::new();
+    std::fs::remove_file(t.0.join(".claude-plugin/plugin.json")).unwrap();
+    assert_fails(&t, &[".claude-plugin/plugin.json: missing"]);
+}
+
+#[test]
+fn unreadable_dir_exits_2_and_bad_arguments_64() {
+    let missing = std::env::temp_dir().join("so-validate-plugin-does-not-exist");
+    assert_eq!(run(&missing, &[]).code, 2);
+    assert_eq!(run(Path::new(REPO), &["--bogus"]).code, 64);
+}
