@@ -226,6 +226,28 @@ fn a_missing_informational_hook_is_silent() {
     );
 }
 
+/// A missing informational hook says so once per session, at `SessionStart`, where the
+/// user sees a `systemMessage`; the silent case above is the control.
+#[test]
+fn a_missing_informational_hook_gives_one_notice_at_session_start() {
+    let l = Layout::new();
+    let start = serde_json::json!({"session_id": "s", "transcript_path": "/t", "cwd": "/",
+        "hook_event_name": "SessionStart", "source": "startup"})
+    .to_string();
+    let out = l.run(&["session-events"], &start, Some("CLAUDE_PLUGIN_ROOT"));
+    assert_eq!(code(&out), Some(0), "{}", out.describe());
+    let notice: serde_json::Value = serde_json::from_str(out.stdout.trim())
+        .unwrap_or_else(|e| panic!("not one JSON object ({e}): {}", out.describe()));
+    let message = notice["systemMessage"].as_str().unwrap_or_default();
+    assert!(
+        message.contains("session-events is not built")
+            && message.contains("cargo build --release"),
+        "{}",
+        out.describe()
+    );
+    assert_eq!(notice.as_object().map(serde_json::Map::len), Some(1));
+}
+
 /// A typo in `hooks.json` or a hostile name must not turn a guard into a silent allow.
 #[test]
 fn missing_unknown_or_malformed_names_block() {

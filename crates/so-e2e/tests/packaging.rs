@@ -208,6 +208,16 @@ fn with_its_binary_missing_each_hook_fails_the_way_the_binary_does() {
                     "{name} on {event}: a missing guard must block\n{}",
                     out.describe()
                 );
+            } else if event == "SessionStart" {
+                // The one notice per session: a systemMessage saying how to build.
+                assert!(
+                    code == Some(0)
+                        && out.stdout.contains("\"systemMessage\"")
+                        && out.stdout.contains("cargo build --release")
+                        && out.stderr.is_empty(),
+                    "{name} on {event}: a missing informational hook gives one notice\n{}",
+                    out.describe()
+                );
             } else {
                 assert!(
                     code == Some(0) && out.stdout.is_empty() && out.stderr.is_empty(),
