@@ -2,6 +2,7 @@
 
 mod check;
 mod config_cmd;
+mod install;
 mod metrics;
 mod rules_doc;
 mod validate_plugin;
@@ -27,6 +28,9 @@ USAGE:
     session-orchestrator check-path [COMMON] <PATH>
     session-orchestrator metrics [--json] [--since DURATION] [--cwd DIR]
     session-orchestrator validate-plugin [DIR] [--json]
+    session-orchestrator install cursor [PROJECT] [--plugin-root DIR] [--dry-run]
+    session-orchestrator install claude|codex [--plugin-root DIR] [--run]
+    session-orchestrator doctor [--plugin-root DIR] [--json]
     session-orchestrator --version
 
 check      Judge a shell command as the destructive guard would. Exit 0 allow (or warn),
@@ -82,6 +86,22 @@ validate-plugin
            agents/*.md, skills/*/SKILL.md and commands/*.md. One PASS:/WARN:/FAIL: line per
            check, then a tally; --json prints {dir, valid, checks, passed, warnings, failed}.
            Exit 0 no failure, 1 a failed check, 2 DIR unreadable, 64 bad arguments.
+install    `cursor`: write PROJECT/.cursor/hooks.json (default PROJECT: the current
+           directory) in Cursor's schema — every guard and event hook as
+           `CLAUDE_PLUGIN_ROOT='<root>' '<root>/hooks/run' NAME`, the guards failClosed —
+           merged with the entries there that are not ours (ours are replaced), and
+           .cursor/rules/session-orchestrator.mdc; --dry-run prints both instead. An
+           existing hooks.json that is not valid JSON of that shape is left untouched
+           (exit 1). `claude`, `codex`: print the plugin install commands; --run runs them
+           (exit 1 when the client is not on PATH or a command fails). The plugin root is
+           --plugin-root DIR, else the checkout this binary was built in (<root>/target/release,
+           with <root>/hooks/run); without either, exit 64.
+doctor     Check an installation: each hook binary found (target/release, bin, ~/.cargo/bin,
+           PATH) and not older than the sources, hooks/run executable, a sample payload
+           through each binary (5 s timeout), claude and codex on PATH, the Codex trust
+           reminder. One PASS:/WARN:/FAIL: line per check, then a tally; --json prints
+           {root, valid, checks, passed, warnings, failed}. Exit 0 no failure, 1 a failed
+           check, 64 bad arguments or no plugin root.
 
 COMMON:    --json  --client claude|codex|cursor (default: detected from the environment:
            CLAUDECODE=1, CODEX_*, CURSOR_VERSION/CURSOR_PROJECT_DIR; else claude)
@@ -109,6 +129,8 @@ fn main() -> ExitCode {
         Some("check-path") => wave_scope::check_path(&args[1..]),
         Some("metrics") => metrics::run(&args[1..]),
         Some("validate-plugin") => validate_plugin::run(&args[1..]),
+        Some("install") => install::run(&args[1..]),
+        Some("doctor") => install::doctor(&args[1..]),
         Some("--version" | "-V") => {
             emit(&format!(
                 "session-orchestrator {}\n",

@@ -1,0 +1,942 @@
+//! `session-orchestrator install` and `session-orchestrator doctor`: set the plugin up for a
+//! client and check that an installation works.
+//!
+//! - `install cursor [PROJECT] [--plugin-root DIR] [--dry-run]` writes
+//!   `PROJECT/.cursor/hooks.json` in Cursor's schema (hook-protocols C.1-C.4), merged with the
+//!   entries already there that are not ours, and `PROJECT/.cursor/rules/session-orchestrator.mdc`
+//!   (C.6). Cursor runs project hooks from the project root without `CLAUDE_PLUGIN_ROOT`, so
+//!   every command names the launcher by its absolute path and sets the variable inline.
+//! - `install claude|codex [--plugin-root DIR] [--run]` prints the client's install commands;
+//!   `--run` runs them.
+//! - `doctor [--plugin-root DIR] [--json]` checks the hook binaries (present, not older than
+//!   the sources), the launcher, a sample payload through each binary, and the client CLIs.
+//!
+//! Exit codes: 0 done (doctor: no failure), 1 failure (an unparseable hooks file, a failed
+//! client command, a failed doctor check), 64 bad arguments or no plugin root.
+
+use std::fmt::Write as _;
+use std::io::{Read as _, Write as _};
+use std::path::{Path, PathBuf};
+use std::process::{Command, ExitCode, Stdio};
+use std::time::{Duration, Instant, SystemTime};
+
+use regex::Regex;
+use serde_json::{Map, Value, json};
+
+use crate::emit;
+
+/// The hook binaries `hooks/run` starts (the so-hooks binaries the plugin's hooks name).
+const HOOKS: [&str; 4] = [
+    "destructive-guard",
+    "scope-enforcer",
+    "session-events",
+    "telemetry",
+];
+
+/// Cursor tools that write files or run commands (hook-protocols C.4 `preToolUse` matcher).
+const CURSOR_WRITE_TOOLS: &str = "Write|Delete|Shell";
+
+/// Per-hook timeout in seconds: guards as in `hooks.json`, informational hooks shorter.
+const GUARD_TIMEOUT: u64 = 10;
+const INFO_TIMEOUT: u64 = 5;
+
+/// How long doctor lets a hook binary answer a sample payload.
+const SAMPLE_TIMEOUT: Duration = Duration::from_secs(5);
+
+const RULE_FILE: &str = "---
+description: session-orchestrator — guarded /session → /go → /close loop
+alwaysApply: true
+---
+# session-orchestrator
+
+This project runs with the session-orchestrator hooks (`.cursor/hooks.json`):
+
+- `destructive-guard` checks every shell command and blocks the ones that destroy work
+  (`rm -rf` of sources, `git reset --hard`, force pushes, `DROP TABLE`, ...). A block is
+  final: ask the user to run the command themselves; never work around the guard.
+- `scope-enforcer` keeps each wave's agents inside the files the coordinator assigned, and
+  protects the wave manifest, STATE.md, the policy and the hook settings.
+
+The loop:
+
+- `/session` plans the session: reads the project state and agrees the goals and waves.
+- `/go` runs the waves: the coordinator assigns files, subagents do the work in parallel.
+- `/close` verifies (tests, typecheck, lint), records what was done and commits.
+
+Rules:
+
+- Subagents never stage or commit (`git add`, `git commit`); only the coordinator does, at
+  `/close`.
+- The wave manifest is written only by `session-orchestrator wave-scope write` (run by the
+  coordinator); no tool edits it directly.
+";
+
+/// `session-orchestrator install ...`.
+pub(crate) fn run(args: &[String]) -> ExitCode {
+    match args.first().map(String::as_str) {
+        Some("cursor") => install_cursor(&args[1..]),
+        Some(client @ ("claude" | "codex")) => install_cli(client, &args[1..]),
+        Some(other) => usage(&format!(
+            "unknown client `{other}` (expected cursor, claude or codex)"
+        )),
+        None => usage("install needs a client: cursor, claude or codex"),
+    }
+}
+
+fn usage(message: &str) -> ExitCode {
+    eprintln!("error: {message}");
+    ExitCode::from(64)
+}
+
+/// Takes the value of a flag that needs one.
+fn flag_value<'a>(args: &'a [String], i: &mut usize, flag: &str) -> Result<&'a str, String> {
+    *i += 1;
+    match args.get(*i) {
+        Some(v) if !v.is_empty() => Ok(v),
+        _ => Err(format!("{flag} needs a value")),
+    }
+}
+
+/// The plugin root: `--plugin-root`, else the directory two levels above the running binary's
+/// `target/release` when it holds `hooks/run`.
+fn plugin_root(explicit: Option<&str>) -> Result<PathBuf, String> {
+    if let Some(dir) = explicit {
+        let path = PathBuf::from(dir);
+        if !path.join("hooks/run").is_file() {
+            return Err(format!(
+                "--plugin-root {dir} holds no hooks/run; point it at the session-orchestrator checkout"
+            ));
+        }
+        return Ok(std::fs::canonicalize(&path).unwrap_or(path));
+    }
+    let exe = std::env::current_exe().map_err(|e| format!("cannot locate this binary: {e}"))?;
+    let exe = std::fs::canonicalize(&exe).unwrap_or(exe);
+    let root = exe.parent().and_then(Path::parent).and_then(Path::parent);
+    match root {
+        Some(root) if root.join("hooks/run").is_file() => Ok(root.to_path_buf()),
+        _ => Err(format!(
+            "cannot find the plugin root from {} (expected <root>/target/release/ with \
+             <root>/hooks/run); pass --plugin-root DIR",
+            exe.display()
+        )),
+    }
+}
+
+/// Quotes a word for a POSIX shell: bare when it is safe, else in single quotes.
+fn shell_quote(word: &str) -> String {
+    let safe = !word.is_empty()
+        && word
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || "/._-+=:@%,".contains(c));
+    if safe {
+        word.to_string()
+    } else {
+        format!("'{}'", word.replace('\'', r"'\''"))
+    }
+}
+
+/// Always single-quotes (the form the Cursor commands use, so they are recognisable).
+fn single_quote(word: &str) -> String {
+    format!("'{}'", word.replace('\'', r"'\''"))
+}
+
+/// The Cursor command for hook NAME.
+fn cursor_command(root: &Path, name: &str) -> String {
+    let root = root.to_string_lossy();
+    format!(
+        "CLAUDE_PLUGIN_ROOT={} {} {name}",
+        single_quote(&root),
+        single_quote(&format!("{root}/hooks/run"))
+    )
+}
+
+/// Whether a Cursor hook entry is one of ours: it runs this root's launcher, or has the exact
+/// form we write (from another root, e.g. an older checkout).
+fn is_ours(entry: &Value, root: &Path, generated: &Regex) -> bool {
+    let Some(command) = entry.get("command").and_then(Value::as_str) else {
+        return false;
+    };
+    let launcher = single_quote(&format!("{}/hooks/run", root.to_string_lossy()));
+    command.contains(&launcher) || generated.is_match(command)
+}
+
+fn generated_pattern() -> Regex {
+    let quoted = r"'(?:[^']|'\\'')*'";
+    Regex::new(&format!(
+        r"^CLAUDE_PLUGIN_ROOT={quoted} {quoted} (?:{})$",
+        HOOKS.join("|")
+    ))
+    .unwrap_or_else(|_| unreachable!("the pattern is fixed and valid"))
+}
+
+/// Our Cursor hooks: (event, hook entry) in the order they are written.
+fn cursor_entries(root: &Path) -> Vec<(&'static str, Value)> {
+    let hook = |name: &str, guard: bool, matcher: Option<&str>| {
+        let mut entry = Map::new();
+        entry.insert("command".into(), json!(cursor_command(root, name)));
+        if let Some(m) = matcher {
+            entry.insert("matcher".into(), json!(m));
+        }
+        entry.insert(
+            "timeout".into(),
+            json!(if guard { GUARD_TIMEOUT } else { INFO_TIMEOUT }),
+        );
+        if guard {
+            entry.insert("failClosed".into(), json!(true));
+        }
+        Value::Object(entry)
+    };
+    vec![
+        (
+            "beforeShellExecution",
+            hook("destructive-guard", true, None),
+        ),
+        ("beforeShellExecution", hook("scope-enforcer", true, None)),
+        (
+            "preToolUse",
+            hook("scope-enforcer", true, Some(CURSOR_WRITE_TOOLS)),
+        ),
+        ("afterFileEdit", hook("scope-enforcer", false, None)),
+        ("postToolUse", hook("telemetry", false, None)),
+        ("postToolUseFailure", hook("session-events", false, None)),
+        ("sessionStart", hook("session-events", false, None)),
+        ("sessionEnd", hook("session-events", false, None)),
+        ("stop", hook("session-events", false, None)),
+        ("subagentStart", hook("telemetry", false, None)),
+        ("subagentStop", hook("session-events", false, None)),
+        ("subagentStop", hook("telemetry", false, None)),
+    ]
+}
+
+/// Merges our hooks into an existing Cursor hooks file (or none). Errors describe why the
+/// existing text cannot be merged.
+fn merge_cursor_hooks(existing: Option<&str>, root: &Path) -> Result<Value, String> {
+    let mut doc = match existing {
+        None => Map::new(),
+        Some(text) if text.trim().is_empty() => Map::new(),
+        Some(text) => match serde_json::from_str::<Value>(text) {
+            Ok(Value::Object(map)) => map,
+            Ok(_) => return Err("the top level is not a JSON object".into()),
+            Err(e) => return Err(format!("invalid JSON: {e}")),
+        },
+    };
+    let mut hooks = match doc.remove("hooks") {
+        None => Map::new(),
+        Some(Value::Object(map)) => map,
+        Some(_) => return Err("`hooks` is not an object".into()),
+    };
+    let generated = generated_pattern();
+    for (event, entries) in &mut hooks {
+        let Value::Array(list) = entries else {
+            return Err(format!("`hooks.{event}` is not an array"));
+        };
+        list.retain(|entry| !is_ours(entry, root, &generated));
+    }
+    for (event, entry) in cursor_entries(root) {
+        let slot = hooks
+            .entry(event.to_string())
+            .or_insert_with(|| Value::Array(Vec::new()));
+        if let Value::Array(list) = slot {
+            list.push(entry);
+        }
+    }
+    hooks.retain(|_, v| v.as_array().is_none_or(|list| !list.is_empty()));
+    doc.insert("version".into(), json!(1));
+    doc.insert("hooks".into(), Value::Object(hooks));
+    Ok(Value::Object(doc))
+}
+
+fn install_cursor(args: &[String]) -> ExitCode {
+    let mut project: Option<&str> = None;
+    let mut root_arg: Option<&str> = None;
+    let mut dry_run = false;
+    let mut i = 0;
+    while i < args.len() {
+        match args[i].as_str() {
+            "--plugin-root" => match flag_value(args, &mut i, "--plugin-root") {
+                Ok(v) => root_arg = Some(v),
+                Err(e) => return usage(&e),
+            },
+            "--dry-run" => dry_run = true,
+            flag if flag.starts_with('-') => {
+                return usage(&format!("install cursor: unknown option `{flag}`"));
+            }
+            dir if project.is_none() => project = Some(dir),
+            extra => return usage(&format!("install cursor: unexpected argument `{extra}`")),
+        }
+        i += 1;
+    }
+    let root = match plugin_root(root_arg) {
+        Ok(root) => root,
+        Err(e) => return usage(&e),
+    };
+    let project = PathBuf::from(project.unwrap_or("."));
+    if !project.is_dir() {
+        eprintln!("error: {} is not a directory", project.display());
+        return ExitCode::from(1);
+    }
+    let hooks_path = project.join(".cursor/hooks.json");
+    let rule_path = project.join(".cursor/rules/session-orchestrator.mdc");
+
+    let existing = match std::fs::read_to_string(&hooks_path) {
+        Ok(text) => Some(text),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => None,
+        Err(e) => {
+            eprintln!("error: cannot read {}: {e}", hooks_path.display());
+            return ExitCode::from(1);
+        }
+    };
+    let merged = match merge_cursor_hooks(existing.as_deref(), &root) {
+        Ok(doc) => doc,
+        Err(e) => {
+            eprintln!(
+                "error: {} cannot be merged ({e}); it was left untouched. Fix or move it, then run again.",
+                hooks_path.display()
+            );
+            return ExitCode::from(1);
+        }
+    };
+    let mut hooks_text = serde_json::to_string_pretty(&merged)
+        .unwrap_or_else(|_| unreachable!("a JSON value always serialises"));
+    hooks_text.push('\n');
+
+    let mut out = String::new();
+    let ours = cursor_entries(&root);
+    if dry_run {
+        let _ = writeln!(
+            out,
+            "dry run: would write {} ({} session-orchestrator hooks, plugin root {}):",
+            hooks_path.display(),
+            ours.len(),
+            root.display()
+        );
+        out.push_str(&hooks_text);
+        let _ = writeln!(out, "dry run: would write {}:", rule_path.display());
+        out.push_str(RULE_FILE);
+        emit(&out);
+        return ExitCode::SUCCESS;
+    }
+    for (path, text) in [(&hooks_path, hooks_text.as_str()), (&rule_path, RULE_FILE)] {
+        if let Err(e) = write_atomic(path, text) {
+            eprintln!("error: cannot write {}: {e}", path.display());
+            return ExitCode::from(1);
+        }
+    }
+    let _ = writeln!(
+        out,
+        "wrote {} (plugin root {}):",
+        hooks_path.display(),
+        root.display()
+    );
+    summarise(&mut out, &ours);
+    let _ = writeln!(out, "wrote {}", rule_path.display());
+    let _ = writeln!(
+        out,
+        "Cursor runs project hooks only in trusted workspaces; build the hook binaries once with: cd {} && cargo build --release",
+        shell_quote(&root.to_string_lossy())
+    );
+    emit(&out);
+    ExitCode::SUCCESS
+}
+
+/// One line per hook we wrote: event, matcher, hook name, failClosed.
+fn summarise(out: &mut String, ours: &[(&str, Value)]) {
+    for (event, entry) in ours {
+        let command = entry.get("command").and_then(Value::as_str).unwrap_or("");
+        let name = command.rsplit(' ').next().unwrap_or("");
+        let matcher = entry
+            .get("matcher")
+            .and_then(Value::as_str)
+            .map(|m| format!(" [{m}]"))
+            .unwrap_or_default();
+        let closed = if entry.get("failClosed").is_some() {
+            " failClosed"
+        } else {
+            ""
+        };
+        let _ = writeln!(out, "  {event}{matcher} -> {name}{closed}");
+    }
+}
+
+/// Writes through a temporary file in the same directory and renames it into place.
+fn write_atomic(path: &Path, text: &str) -> std::io::Result<()> {
+    if let Some(dir) = path.parent() {
+        std::fs::create_dir_all(dir)?;
+    }
+    let tmp = path.with_extension(format!("tmp.{}", std::process::id()));
+    std::fs::write(&tmp, text)?;
+    std::fs::rename(&tmp, path).inspect_err(|_| {
+        let _ = std::fs::remove_file(&tmp);
+    })
+}
+
+/// The steps for `install claude|codex`: each an argv.
+fn cli_steps(client: &str, root: &Path) -> Vec<Vec<String>> {
+    let root = root.to_string_lossy().into_owned();
+    let plugin = "session-orchestrator@session-orchestrator".to_string();
+    let add = if client == "claude" { "install" } else { "add" };
+    vec![
+        vec![
+            client.to_string(),
+            "plugin".into(),
+            "marketplace".into(),
+            "add".into(),
+            root,
+        ],
+        vec![client.to_string(), "plugin".into(), add.into(), plugin],
+    ]
+}
+
+fn install_cli(client: &str, args: &[String]) -> ExitCode {
+    let mut root_arg: Option<&str> = None;
+    let mut run_them = false;
+    let mut i = 0;
+    while i < args.len() {
+        match args[i].as_str() {
+            "--plugin-root" => match flag_value(args, &mut i, "--plugin-root") {
+                Ok(v) => root_arg = Some(v),
+                Err(e) => return usage(&e),
+            },
+            "--run" => run_them = true,
+            other => return usage(&format!("install {client}: unexpected argument `{other}`")),
+        }
+        i += 1;
+    }
+    let root = match plugin_root(root_arg) {
+        Ok(root) => root,
+        Err(e) => return usage(&e),
+    };
+    let steps = cli_steps(client, &root);
+    let quoted: Vec<String> = steps
+        .iter()
+        .map(|argv| {
+            argv.iter()
+                .map(|w| shell_quote(w))
+                .collect::<Vec<_>>()
+                .join(" ")
+        })
+        .collect();
+    let root_q = shell_quote(&root.to_string_lossy());
+
+    let mut out = String::new();
+    let name = if client == "claude" {
+        "Claude Code"
+    } else {
+        "Codex CLI"
+    };
+    let _ = writeln!(out, "Install session-orchestrator into {name}:\n");
+    let _ = writeln!(
+        out,
+        "  cd {root_q} && cargo build --release   # the hook binaries, once"
+    );
+    for step in &quoted {
+        let _ = writeln!(out, "  {step}");
+    }
+    if client == "claude" {
+        let _ = writeln!(
+            out,
+            "\nOr try the checkout for one session without installing:\n\n  claude --plugin-dir {root_q}"
+        );
+    } else {
+        let _ = writeln!(
+            out,
+            "\nThen trust the hooks once: start codex, open /hooks and trust the session-orchestrator\n\
+             hooks. Codex silently skips untrusted hooks until they are trusted."
+        );
+    }
+    if !run_them {
+        emit(&out);
+        return ExitCode::SUCCESS;
+    }
+
+    if find_on_path(client).is_none() {
+        emit(&out);
+        eprintln!("error: `{client}` is not on PATH, so the steps above were not run");
+        return ExitCode::from(1);
+    }
+    let _ = writeln!(out, "\nRunning:");
+    emit(&out);
+    for (argv, shown) in steps.iter().zip(&quoted) {
+        emit(&format!("$ {shown}\n"));
+        let status = Command::new(&argv[0]).args(&argv[1..]).status();
+        match status {
+            Ok(status) if status.success() => emit("exit code 0\n"),
+            Ok(status) => {
+                let code = status.code().map_or_else(
+                    || "none (killed by a signal)".to_string(),
+                    |c| c.to_string(),
+                );
+                emit(&format!("exit code {code}\n"));
+                eprintln!("error: `{shown}` failed (exit code {code})");
+                return ExitCode::from(1);
+            }
+            Err(e) => {
+                eprintln!("error: cannot run `{shown}`: {e}");
+                return ExitCode::from(1);
+            }
+        }
+    }
+    if client == "codex" {
+        emit("Now trust the hooks in codex: /hooks.\n");
+    }
+    ExitCode::SUCCESS
+}
+
+/// The first executable file NAME on PATH.
+fn find_on_path(name: &str) -> Option<PathBuf> {
+    let path = std::env::var_os("PATH")?;
+    std::env::split_paths(&path)
+        .map(|dir| dir.join(name))
+        .find(|p| is_executable(p))
+}
+
+fn is_executable(path: &Path) -> bool {
+    let Ok(meta) = std::fs::metadata(path) else {
+        return false;
+    };
+    if !meta.is_file() {
+        return false;
+    }
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt as _;
+        meta.permissions().mode() & 0o111 != 0
+    }
+    #[cfg(not(unix))]
+    {
+        true
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// doctor
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Status {
+    Pass,
+    Warn,
+    Fail,
+}
+
+impl Status {
+    fn label(self) -> &'static str {
+        match self {
+            Status::Pass => "PASS",
+            Status::Warn => "WARN",
+            Status::Fail => "FAIL",
+        }
+    }
+}
+
+struct Report(Vec<(Status, String)>);
+
+impl Report {
+    fn add(&mut self, status: Status, message: impl Into<String>) {
+        self.0.push((status, message.into()));
+    }
+    fn count(&self, status: Status) -> usize {
+        self.0.iter().filter(|(s, _)| *s == status).count()
+    }
+}
+
+/// `session-orchestrator doctor [--plugin-root DIR] [--json]`.
+pub(crate) fn doctor(args: &[String]) -> ExitCode {
+    let mut root_arg: Option<&str> = None;
+    let mut as_json = false;
+    let mut i = 0;
+    while i < args.len() {
+        match args[i].as_str() {
+            "--plugin-root" => match flag_value(args, &mut i, "--plugin-root") {
+                Ok(v) => root_arg = Some(v),
+                Err(e) => return usage(&e),
+            },
+            "--json" => as_json = true,
+            other => return usage(&format!("doctor: unexpected argument `{other}`")),
+        }
+        i += 1;
+    }
+    let root = match plugin_root(root_arg) {
+        Ok(root) => root,
+        Err(e) => return usage(&e),
+    };
+
+    let mut report = Report(Vec::new());
+    report.add(Status::Pass, format!("plugin root {}", root.display()));
+    check_launcher(&root, &mut report);
+    let newest = newest_source(&root);
+    let mut found = Vec::new();
+    for name in HOOKS {
+        found.push((name, check_binary(&root, name, newest, &mut report)));
+    }
+    for (name, bin) in &found {
+        check_sample(name, bin.as_deref(), &mut report);
+    }
+    for cli in ["claude", "codex"] {
+        match find_on_path(cli) {
+            Some(path) => report.add(Status::Pass, format!("{cli} on PATH ({})", path.display())),
+            None => report.add(
+                Status::Warn,
+                format!("{cli} is not on PATH (install it to use the plugin with it)"),
+            ),
+        }
+    }
+    if let Some(home) = std::env::var_os("HOME") {
+        let config = Path::new(&home).join(".codex/config.toml");
+        if config.is_file() {
+            report.add(
+                Status::Warn,
+                format!(
+                    "{} exists: Codex runs plugin hooks only after they are trusted in /hooks \
+                     (untrusted hooks are skipped silently)",
+                    config.display()
+                ),
+            );
+        }
+    }
+
+    let (passed, warnings, failed) = (
+        report.count(Status::Pass),
+        report.count(Status::Warn),
+        report.count(Status::Fail),
+    );
+    if as_json {
+        let checks: Vec<Value> = report
+            .0
+            .iter()
+            .map(|(s, m)| json!({"status": s.label(), "message": m}))
+            .collect();
+        let doc = json!({
+            "root": root.to_string_lossy(),
+            "valid": failed == 0,
+            "checks": checks,
+            "passed": passed,
+            "warnings": warnings,
+            "failed": failed,
+        });
+        let mut text = serde_json::to_string_pretty(&doc)
+            .unwrap_or_else(|_| unreachable!("a JSON value always serialises"));
+        text.push('\n');
+        emit(&text);
+    } else {
+        let mut out = String::new();
+        for (status, message) in &report.0 {
+            let _ = writeln!(out, "{}: {message}", status.label());
+        }
+        let _ = writeln!(
+            out,
+            "\n{passed} passed, {warnings} warnings, {failed} failed"
+        );
+        emit(&out);
+    }
+    if failed == 0 {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(1)
+    }
+}
+
+fn check_launcher(root: &Path, report: &mut Report) {
+    let run = root.join("hooks/run");
+    if is_executable(&run) {
+        report.add(Status::Pass, format!("{} is executable", run.display()));
+    } else if run.is_file() {
+        report.add(
+            Status::Fail,
+            format!(
+                "{} is not executable (chmod +x {})",
+                run.display(),
+                shell_quote(&run.to_string_lossy())
+            ),
+        );
+    } else {
+        report.add(Status::Fail, format!("{} is missing", run.display()));
+    }
+}
+
+/// The newest modification time of a file under `<root>/crates/*/src`.
+fn newest_source(root: &Path) -> Option<SystemTime> {
+    fn walk(dir: &Path, newest: &mut Option<SystemTime>) {
+        let Ok(entries) = std::fs::read_dir(dir) else {
+            return;
+        };
+        for entry in entries.flatten() {
+            let Ok(meta) = entry.metadata() else { continue };
+            if meta.is_dir() {
+                walk(&entry.path(), newest);
+            } else if let Ok(time) = meta.modified() {
+                *newest = Some(newest.map_or(time, |n| n.max(time)));
+            }
+        }
+    }
+    let mut newest = None;
+    let crates = std::fs::read_dir(root.join("crates")).ok()?;
+    for krate in crates.flatten() {
+        walk(&krate.path().join("src"), &mut newest);
+    }
+    newest
+}
+
+/// Finds hook NAME where `hooks/run` looks for it and reports whether it is stale.
+fn check_binary(
+    root: &Path,
+    name: &str,
+    newest: Option<SystemTime>,
+    report: &mut Report,
+) -> Option<PathBuf> {
+    let mut candidates = vec![
+        root.join("target/release").join(name),
+        root.join("bin").join(name),
+    ];
+    if let Some(home) = std::env::var_os("HOME") {
+        candidates.push(Path::new(&home).join(".cargo/bin").join(name));
+    }
+    let Some(bin) = candidates
+        .into_iter()
+        .find(|p| is_executable(p))
+        .or_else(|| find_on_path(name))
+    else {
+        report.add(
+            Status::Fail,
+            format!(
+                "{name} not found in {}/target/release, ~/.cargo/bin or PATH (build: cd {} && cargo build --release)",
+                root.display(),
+                shell_quote(&root.to_string_lossy())
+            ),
+        );
+        return None;
+    };
+    let built = std::fs::metadata(&bin).and_then(|m| m.modified()).ok();
+    match (built, newest) {
+        (Some(built), Some(newest)) if built < newest => report.add(
+            Status::Warn,
+            format!(
+                "{name} at {} is stale (older than the newest source under crates/*/src), rebuild with cargo build --release",
+                bin.display()
+            ),
+        ),
+        _ => report.add(Status::Pass, format!("{name} found at {}", bin.display())),
+    }
+    Some(bin)
+}
+
+/// What a hook binary printed and how it ended.
+struct Answer {
+    code: Option<i32>,
+    stdout: String,
+}
+
+/// Runs BIN with PAYLOAD on stdin in DIR, killing it after [`SAMPLE_TIMEOUT`].
+fn run_sample(bin: &Path, payload: &str, dir: &Path) -> Result<Answer, String> {
+    let mut child = Command::new(bin)
+        .current_dir(dir)
+        .env("CLAUDE_PROJECT_DIR", dir)
+        .env_remove("CURSOR_PROJECT_DIR")
+        .env_remove("CLAUDE_CODE_SESSION_ID")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .map_err(|e| format!("cannot start: {e}"))?;
+    if let Some(mut stdin) = child.stdin.take() {
+        let _ = stdin.write_all(payload.as_bytes());
+    }
+    let reader = child.stdout.take().map(|mut out| {
+        std::thread::spawn(move || {
+            let mut text = String::new();
+            let _ = out.read_to_string(&mut text);
+            text
+        })
+    });
+    let start = Instant::now();
+    let status = loop {
+        match child.try_wait() {
+            Ok(Some(status)) => break status,
+            Ok(None) if start.elapsed() >= SAMPLE_TIMEOUT => {
+                let _ = child.kill();
+                let _ = child.wait();
+                return Err(format!(
+                    "no answer within {} s (killed)",
+                    SAMPLE_TIMEOUT.as_secs()
+                ));
+            }
+            Ok(None) => std::thread::sleep(Duration::from_millis(10)),
+            Err(e) => return Err(format!("cannot wait: {e}")),
+        }
+    };
+    let stdout = reader
+        .and_then(|handle| handle.join().ok())
+        .unwrap_or_default();
+    Ok(Answer {
+        code: status.code(),
+        stdout,
+    })
+}
+
+/// A Claude Code payload for EVENT in DIR with the extra fields.
+fn payload(dir: &Path, event: &str, extra: &Value) -> String {
+    let mut doc = json!({
+        "session_id": "so-doctor",
+        "transcript_path": null,
+        "cwd": dir.to_string_lossy(),
+        "hook_event_name": event,
+    });
+    if let (Value::Object(doc), Value::Object(extra)) = (&mut doc, extra) {
+        for (k, v) in extra {
+            doc.insert(k.clone(), v.clone());
+        }
+    }
+    doc.to_string()
+}
+
+fn shell_payload(dir: &Path, command: &str) -> String {
+    payload(
+        dir,
+        "PreToolUse",
+        &json!({"tool_name": "Bash", "tool_input": {"command": command}, "tool_use_id": "t1"}),
+    )
+}
+
+fn describe(answer: &Answer) -> String {
+    let code = answer
+        .code
+        .map_or_else(|| "none".to_string(), |c| c.to_string());
+    let out = answer.stdout.trim();
+    if out.is_empty() {
+        format!("exit {code}, empty stdout")
+    } else {
+        let short: String = out.chars().take(160).collect();
+        format!("exit {code}, stdout {short}")
+    }
+}
+
+fn is_json_deny(stdout: &str) -> bool {
+    serde_json::from_str::<Value>(stdout.trim()).is_ok_and(|v| {
+        v.pointer("/hookSpecificOutput/permissionDecision")
+            .and_then(Value::as_str)
+            == Some("deny")
+    })
+}
+
+/// A temporary project directory, removed on drop.
+struct TempProject(PathBuf);
+
+impl TempProject {
+    fn new(name: &str) -> std::io::Result<TempProject> {
+        let nanos = SystemTime::now()
+            .duration_since(SystemTime::UNIX_EPOCH)
+            .map_or(0, |d| d.subsec_nanos());
+        let dir =
+            std::env::temp_dir().join(format!("so-doctor-{name}-{}-{nanos}", std::process::id()));
+        std::fs::create_dir_all(&dir)?;
+        Ok(TempProject(dir))
+    }
+}
+
+impl Drop for TempProject {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
+/// Whether a sample's answer is the expected one.
+type Expect = fn(&Answer) -> bool;
+
+/// Runs the sample payloads of hook NAME and reports each as a `sample` line.
+fn check_sample(name: &str, bin: Option<&Path>, report: &mut Report) {
+    let Some(bin) = bin else {
+        report.add(
+            Status::Fail,
+            format!("sample {name}: not run, the binary is missing"),
+        );
+        return;
+    };
+    let project = match TempProject::new(name) {
+        Ok(p) => p,
+        Err(e) => {
+            report.add(
+                Status::Fail,
+                format!("sample {name}: cannot create a temp project: {e}"),
+            );
+            return;
+        }
+    };
+    let dir = project.0.as_path();
+    let cases: Vec<(String, String, Expect)> = match name {
+        "destructive-guard" => vec![
+            (
+                "denies `git reset --hard` with a JSON deny".into(),
+                shell_payload(dir, "git reset --hard"),
+                |a| a.code == Some(0) && is_json_deny(&a.stdout),
+            ),
+            (
+                "allows `git status` with empty stdout".into(),
+                shell_payload(dir, "git status"),
+                |a| a.code == Some(0) && a.stdout.trim().is_empty(),
+            ),
+        ],
+        "scope-enforcer" => vec![(
+            "allows a Write in a project with no wave manifest".into(),
+            payload(
+                dir,
+                "PreToolUse",
+                &json!({
+                    "tool_name": "Write",
+                    "tool_input": {"file_path": dir.join("notes.txt").to_string_lossy(), "content": "x\n"},
+                    "tool_use_id": "t1",
+                }),
+            ),
+            |a| a.code == Some(0) && !is_json_deny(&a.stdout),
+        )],
+        _ => vec![(
+            "exits 0 on a Stop payload".into(),
+            payload(dir, "Stop", &json!({"stop_hook_active": false})),
+            |a| a.code == Some(0),
+        )],
+    };
+    for (what, input, expect) in cases {
+        match run_sample(bin, &input, dir) {
+            Ok(answer) if expect(&answer) => {
+                report.add(Status::Pass, format!("sample {name} {what}"));
+            }
+            Ok(answer) => report.add(
+                Status::Fail,
+                format!("sample {name} {what}: got {}", describe(&answer)),
+            ),
+            Err(e) => report.add(Status::Fail, format!("sample {name} {what}: {e}")),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn quoting() {
+        assert_eq!(shell_quote("/a/b-c"), "/a/b-c");
+        assert_eq!(shell_quote("/a b"), "'/a b'");
+        assert_eq!(single_quote("it's"), r"'it'\''s'");
+    }
+
+    #[test]
+    fn generated_commands_are_recognised_from_any_root() {
+        let re = generated_pattern();
+        let other = cursor_command(Path::new("/old/it's here"), "telemetry");
+        assert!(re.is_match(&other), "{other}");
+        assert!(!re.is_match("echo hooks/run telemetry"));
+        let entry = json!({"command": other});
+        assert!(is_ours(&entry, Path::new("/new"), &re));
+    }
+
+    #[test]
+    fn merge_keeps_foreign_and_refuses_bad_shapes() {
+        let root = Path::new("/plugin");
+        let existing = r#"{"version": 1, "hooks": {"stop": [{"command": "./mine"}]}}"#;
+        let merged = merge_cursor_hooks(Some(existing), root).unwrap_or_default();
+        let stop = merged.pointer("/hooks/stop").and_then(Value::as_array);
+        assert_eq!(stop.map(Vec::len), Some(2));
+        assert!(merge_cursor_hooks(Some("[1]"), root).is_err());
+        assert!(merge_cursor_hooks(Some(r#"{"hooks": {"stop": 1}}"#), root).is_err());
+        assert!(merge_cursor_hooks(Some("{"), root).is_err());
+    }
+}
