@@ -168,16 +168,22 @@ stream_max_retries = 0
 
     /// `codex exec --json --skip-git-repo-check --ephemeral -C PROJ "do it"` (stdin closed).
     pub fn exec(&self) -> Result<Output, String> {
+        self.exec_args(&[])
+    }
+
+    /// [`Codex::exec`] as the model `slug` (`-m SLUG`). Codex picks the tools it offers by
+    /// the slug: with `fake-model` there is no `apply_patch`, with a known one such as
+    /// `gpt-5.5` there is (a freeform custom tool).
+    pub fn exec_as(&self, slug: &str) -> Result<Output, String> {
+        self.exec_args(&["-m", slug])
+    }
+
+    fn exec_args(&self, extra: &[&str]) -> Result<Output, String> {
         let proj = self.sandbox.proj.to_string_lossy().into_owned();
-        self.checked(&[
-            "exec",
-            "--json",
-            "--skip-git-repo-check",
-            "--ephemeral",
-            "-C",
-            &proj,
-            "do it",
-        ])
+        let mut args = vec!["exec", "--json", "--skip-git-repo-check", "--ephemeral"];
+        args.extend_from_slice(extra);
+        args.extend(["-C", &proj, "do it"]);
+        self.checked(&args)
     }
 }
 

@@ -5,9 +5,9 @@
 //!
 //! * [`http`] — a std-only HTTP/1.1 server on a `TcpListener` bound to port 0.
 //! * [`model`] — fake Anthropic Messages and `OpenAI` Responses APIs over it: the script asks
-//!   for shell commands (or, for Claude Code, other tools such as `Write`) as tool calls,
-//!   records what the client sends back (the hook's deny reason, or the tool's output), then
-//!   ends the turn.
+//!   for shell commands (or other tools such as Claude Code's `Write` or Codex's freeform
+//!   `apply_patch`) as tool calls, records what the client sends back (the hook's deny
+//!   reason, or the tool's output), then ends the turn.
 //! * [`claude`], [`codex`] — run the clients headlessly in a clean environment (fresh `HOME`
 //!   and `CODEX_HOME`, no outside traffic, permissions bypassed so only a hook can block);
 //!   Codex gets the plugin from the marketplace and trusts its hooks the way `/hooks` does.

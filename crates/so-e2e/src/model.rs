@@ -1,8 +1,8 @@
 //! Scripted fake models: an Anthropic Messages API for Claude Code and an `OpenAI` Responses
 //! API for Codex, each answering from a [`Script`] and recording every request.
 //!
-//! The script is a list of shell commands (then, Anthropic only, other tool calls such as
-//! `Write`). On each model call the server counts the tool results the client has sent back
+//! The script is a list of shell commands, then other tool calls (Claude Code's `Write`,
+//! Codex's freeform `apply_patch`). On each model call the server counts the tool results the client has sent back
 //! so far (only for the call ids it issued itself); while steps remain it asks for the next
 //! one as a tool call, then it ends the turn with
 //! [`Script::final_text`]. The recorded requests let a test read exactly what the client told
@@ -24,8 +24,9 @@ const OPENAI_ID_PREFIX: &str = "call_fake_";
 pub struct Script {
     /// Shell commands, one tool call each.
     pub commands: Vec<String>,
-    /// Other tool calls, asked for after the commands (Anthropic only: the `OpenAI` fake
-    /// ignores them), each only when the client offers a tool of that name.
+    /// Other tool calls, asked for after the commands, each only when the client offers a
+    /// tool of that name. For `OpenAI` a string input makes a freeform `custom_tool_call`
+    /// (Codex's `apply_patch`), any other input a `function_call` with it as arguments.
     pub tool_calls: Vec<ToolCall>,
     /// The assistant text that ends the turn.
     pub final_text: String,
@@ -50,7 +51,7 @@ impl Script {
         }
     }
 
-    /// One call of the tool `name` with `input` (Anthropic only), then "done".
+    /// One call of the tool `name` with `input`, then "done".
     pub fn tool(name: impl Into<String>, input: Value) -> Self {
         Self {
             commands: Vec::new(),
@@ -378,25 +379,24 @@ fn openai(request: &Request, body: &Value, script: &Script) -> Response {
         .collect();
     let model = body["model"].as_str().unwrap_or("fake-model");
     let response_id = format!("resp_fake_{done}");
-    let item = match script
-        .commands
-        .get(done)
-        .and_then(|command| shell_call(&tools, command))
-    {
+    let call_id = format!("{OPENAI_ID_PREFIX}{done}");
+    let item = match openai_step(&tools, script, done) {
+        Some((name, Value::String(input))) => json!({"type": "custom_tool_call",
+            "id": format!("ctc_fake_{done}"), "call_id": call_id, "name": name,
+            "input": input, "status": "completed"}),
         Some((name, arguments)) => json!({"type": "function_call", "id": format!("fc_fake_{done}"),
-            "call_id": format!("{OPENAI_ID_PREFIX}{done}"), "name": name,
-            "arguments": arguments, "status": "completed"}),
+            "call_id": call_id, "name": name, "arguments": arguments.to_string(),
+            "status": "completed"}),
         None => json!({"type": "message", "id": format!("msg_fake_{done}"), "role": "assistant",
             "status": "completed",
             "content": [{"type": "output_text", "text": script.final_text, "annotations": []}]}),
     };
     let mut added = item.clone();
-    if added["type"] == "function_call" {
-        added["arguments"] = json!("");
-        added["status"] = json!("in_progress");
-    } else {
-        added["content"] = json!([]);
-        added["status"] = json!("in_progress");
+    added["status"] = json!("in_progress");
+    match item["type"].as_str() {
+        Some("function_call") => added["arguments"] = json!(""),
+        Some("custom_tool_call") => added["input"] = json!(""),
+        _ => added["content"] = json!([]),
     }
     let response = |status: &str, output: Value| {
         json!({"id": response_id, "object": "response", "created_at": 0, "status": status,
@@ -416,33 +416,7 @@ fn openai(request: &Request, body: &Value, script: &Script) -> Response {
             json!({"type": "response.output_item.added", "output_index": 0, "item": added}),
         ),
     ];
-    if item["type"] == "function_call" {
-        let arguments = item["arguments"].as_str().unwrap_or_default();
-        let (a, b) = halves(arguments);
-        for piece in [a, b] {
-            events.push((
-                "response.function_call_arguments.delta",
-                json!({"type": "response.function_call_arguments.delta", "output_index": 0,
-                       "item_id": item["id"], "delta": piece}),
-            ));
-        }
-        events.push((
-            "response.function_call_arguments.done",
-            json!({"type": "response.function_call_arguments.done", "output_index": 0,
-                   "item_id": item["id"], "arguments": arguments}),
-        ));
-    } else {
-        events.push((
-            "response.output_text.delta",
-            json!({"type": "response.output_text.delta", "output_index": 0, "content_index": 0,
-                   "item_id": item["id"], "delta": script.final_text}),
-        ));
-        events.push((
-            "response.output_text.done",
-            json!({"type": "response.output_text.done", "output_index": 0, "content_index": 0,
-                   "item_id": item["id"], "text": script.final_text}),
-        ));
-    }
+    events.extend(openai_deltas(&item, &script.final_text));
     events.push((
         "response.output_item.done",
         json!({"type": "response.output_item.done", "output_index": 0, "item": item}),
@@ -457,17 +431,71 @@ fn openai(request: &Request, body: &Value, script: &Script) -> Response {
     Response::sse(&events)
 }
 
+/// The streamed pieces of `item` between `output_item.added` and `output_item.done`.
+fn openai_deltas(item: &Value, final_text: &str) -> Vec<(&'static str, Value)> {
+    let mut out = Vec::new();
+    if item["type"] == "custom_tool_call" {
+        let input = item["input"].as_str().unwrap_or_default();
+        let (a, b) = halves(input);
+        for piece in [a, b] {
+            out.push((
+                "response.custom_tool_call_input.delta",
+                json!({"type": "response.custom_tool_call_input.delta", "output_index": 0,
+                       "item_id": item["id"], "delta": piece}),
+            ));
+        }
+    } else if item["type"] == "function_call" {
+        let arguments = item["arguments"].as_str().unwrap_or_default();
+        let (a, b) = halves(arguments);
+        for piece in [a, b] {
+            out.push((
+                "response.function_call_arguments.delta",
+                json!({"type": "response.function_call_arguments.delta", "output_index": 0,
+                       "item_id": item["id"], "delta": piece}),
+            ));
+        }
+        out.push((
+            "response.function_call_arguments.done",
+            json!({"type": "response.function_call_arguments.done", "output_index": 0,
+                   "item_id": item["id"], "arguments": arguments}),
+        ));
+    } else {
+        out.push((
+            "response.output_text.delta",
+            json!({"type": "response.output_text.delta", "output_index": 0, "content_index": 0,
+                   "item_id": item["id"], "delta": final_text}),
+        ));
+        out.push((
+            "response.output_text.done",
+            json!({"type": "response.output_text.done", "output_index": 0, "content_index": 0,
+                   "item_id": item["id"], "text": final_text}),
+        ));
+    }
+    out
+}
+
+/// The tool call (name, input) the `OpenAI` fake asks for after `done` replies: the next
+/// command with the offered shell tool, then the next [`ToolCall`]; `None` when the script is
+/// through or the client does not offer that tool.
+fn openai_step<'a>(tools: &[&str], script: &'a Script, done: usize) -> Option<(&'a str, Value)> {
+    match script.commands.get(done) {
+        Some(command) => shell_call(tools, command),
+        None => script
+            .tool_calls
+            .get(done - script.commands.len())
+            .filter(|call| tools.contains(&call.name.as_str()))
+            .map(|call| (call.name.as_str(), call.input.clone())),
+    }
+}
+
 /// The function call that runs `command` with whichever shell tool the client offers.
-fn shell_call(tools: &[&str], command: &str) -> Option<(&'static str, String)> {
+fn shell_call(tools: &[&str], command: &str) -> Option<(&'static str, Value)> {
     if tools.contains(&"exec_command") {
-        Some(("exec_command", json!({"cmd": command}).to_string()))
+        Some(("exec_command", json!({"cmd": command})))
     } else if tools.contains(&"shell_command") {
-        Some(("shell_command", json!({"command": command}).to_string()))
+        Some(("shell_command", json!({"command": command})))
     } else if tools.contains(&"shell") {
-        Some((
-            "shell",
-            json!({"command": ["bash", "-lc", command]}).to_string(),
-        ))
+        Some(("shell", json!({"command": ["bash", "-lc", command]})))
     } else {
         None
     }
@@ -587,5 +615,41 @@ mod tests {
             .find(|e| e["type"] == "response.output_item.done")
             .unwrap();
         assert_eq!(done["item"]["content"][0]["text"], "done");
+    }
+
+    #[test]
+    fn openai_asks_for_a_freeform_tool_as_a_custom_tool_call() {
+        let patch = "*** Begin Patch\n*** Add File: a.txt\n+hi\n*** End Patch\n";
+        let script = Script::tool("apply_patch", json!(patch));
+        let first = json!({"tools": [{"name": "exec_command"},
+                                     {"type": "custom", "name": "apply_patch"}], "input": []});
+        let events = sse_data(&openai(&post("/v1/responses", &first), &first, &script));
+        let input: String = events
+            .iter()
+            .filter(|e| e["type"] == "response.custom_tool_call_input.delta")
+            .filter_map(|e| e["delta"].as_str())
+            .collect();
+        assert_eq!(input, patch);
+        let done = events
+            .iter()
+            .find(|e| e["type"] == "response.output_item.done")
+            .unwrap();
+        assert_eq!(done["item"]["type"], "custom_tool_call");
+        assert_eq!(done["item"]["name"], "apply_patch");
+        assert_eq!(done["item"]["input"], patch);
+        assert_eq!(done["item"]["call_id"], "call_fake_0");
+
+        let second = json!({"tools": [{"type": "custom", "name": "apply_patch"}], "input": [
+            {"type": "custom_tool_call_output", "call_id": "call_fake_0", "output": "no"}]});
+        let events = sse_data(&openai(&post("/v1/responses", &second), &second, &script));
+        assert!(events.iter().any(|e| e["delta"] == "done"));
+
+        let not_offered = json!({"tools": [{"name": "exec_command"}], "input": []});
+        let events = sse_data(&openai(
+            &post("/v1/responses", &not_offered),
+            &not_offered,
+            &script,
+        ));
+        assert!(events.iter().any(|e| e["delta"] == "done"));
     }
 }
