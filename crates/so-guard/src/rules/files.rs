@@ -206,13 +206,8 @@ fn rm_target(
             format!("`{name}` is the repository's .git: all history would be lost"),
         )),
         Zone::TempRoot if recursive || place.glob => {
-            if place.glob
-                && place
-                    .path
-                    .as_deref()
-                    .is_some_and(|p| !crate::places::zone_of(p, e.cx).eq(&Zone::TempRoot))
-            {
-                return None; // `rm -rf /tmp/*`: the contents of temp space
+            if place.glob {
+                return None; // `rm -rf /tmp/*`: the contents of temp space, not the root
             }
             Some((
                 &RM_RECURSIVE,
@@ -290,20 +285,23 @@ pub(crate) fn narrow_pattern(pattern: &str) -> bool {
     last.find(['*', '?', '[']).is_some_and(|i| i >= 3)
 }
 
-/// What a `find` expression would delete: None when the deletion is narrow enough.
-pub(crate) fn find_deletion_problem(e: &Engine, inv: &Invocation, args: &[Word]) -> Option<String> {
+/// The start paths of a `find` (`.` when none is given) and its expression.
+fn find_parts(args: &[Word]) -> (Vec<Word>, &[Word]) {
     let expr_start = args
         .iter()
         .position(|w| w.text.starts_with('-') || w.text == "(" || w.text == "!")
         .unwrap_or(args.len());
-    let roots: Vec<&Word> = if expr_start == 0 {
-        Vec::new()
+    let roots = if expr_start == 0 {
+        vec![Word::literal(".")]
     } else {
-        args[..expr_start].iter().collect()
+        args[..expr_start].to_vec()
     };
-    let expr = &args[expr_start..];
-    let dot = Word::literal(".");
-    let roots = if roots.is_empty() { vec![&dot] } else { roots };
+    (roots, &args[expr_start..])
+}
+
+/// What a `find` expression would delete: None when the deletion is narrow enough.
+pub(crate) fn find_deletion_problem(e: &Engine, inv: &Invocation, args: &[Word]) -> Option<String> {
+    let (roots, expr) = find_parts(args);
     let places: Vec<Place> = roots
         .iter()
         .map(|r| locate(r, inv.cwd.as_ref(), e.cx))
@@ -357,16 +355,7 @@ pub(crate) fn find(e: &mut Engine, inv: &Invocation) {
                 )
         });
     if deleting {
-        let expr_start = args
-            .iter()
-            .position(|w| w.text.starts_with('-') || w.text == "(" || w.text == "!")
-            .unwrap_or(args.len());
-        let roots: Vec<Word> = if expr_start == 0 {
-            vec![Word::literal(".")]
-        } else {
-            args[..expr_start].to_vec()
-        };
-        for root in &roots {
+        for root in &find_parts(args).0 {
             let place = locate(root, inv.cwd.as_ref(), e.cx);
             e.record_write(root, &place, "find -delete", inv);
         }
