@@ -3,47 +3,15 @@
 //! (0 ok, 1 errors, 2 no file, 64 bad arguments).
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::Command;
-use std::sync::atomic::{AtomicUsize, Ordering};
 
 use serde_json::Value;
 
 const BIN: &str = env!("CARGO_BIN_EXE_session-orchestrator");
 
-static COUNTER: AtomicUsize = AtomicUsize::new(0);
-
-/// A project (with `.git`) under the system temp dir, removed on drop.
-struct TempProject {
-    root: PathBuf,
-}
-
-impl TempProject {
-    fn new() -> Self {
-        let n = COUNTER.fetch_add(1, Ordering::Relaxed);
-        let root = std::env::temp_dir().join(format!("so-config-cmd-{}-{n}", std::process::id()));
-        let _ = std::fs::remove_dir_all(&root);
-        std::fs::create_dir_all(root.join(".git")).unwrap();
-        Self { root }
-    }
-
-    fn path(&self) -> &Path {
-        &self.root
-    }
-
-    fn write(&self, rel: &str, text: &str) -> PathBuf {
-        let path = self.root.join(rel);
-        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
-        std::fs::write(&path, text).unwrap();
-        path
-    }
-}
-
-impl Drop for TempProject {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.root);
-    }
-}
+mod common;
+use common::TempProject;
 
 #[derive(Debug)]
 struct Run {
