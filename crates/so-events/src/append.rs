@@ -50,6 +50,21 @@ pub fn append(path: &Path, record: &Record) -> Result<(), StorageError> {
     append_with(path, record, AppendOptions::default())
 }
 
+/// Appends `records` to `path` in one write, in order: all of them or none.
+///
+/// A hook that has several records for the same file (a session start and its lock event)
+/// pays for one open, lock and write instead of one per record.
+pub fn append_all(path: &Path, records: &[Record]) -> Result<(), StorageError> {
+    if records.is_empty() {
+        return Ok(());
+    }
+    let mut lines = String::new();
+    for record in records {
+        lines.push_str(&record.to_line());
+    }
+    append_line(path, lines.as_bytes(), AppendOptions::default())
+}
+
 /// [`append`] with options.
 pub fn append_with(
     path: &Path,
@@ -59,7 +74,7 @@ pub fn append_with(
     append_line(path, record.to_line().as_bytes(), options)
 }
 
-/// Appends raw bytes that form one complete line (ending in `\n`).
+/// Appends raw bytes that form complete lines (ending in `\n`).
 pub(crate) fn append_line(
     path: &Path,
     line: &[u8],

@@ -60,7 +60,7 @@ pub mod summary;
 mod time;
 pub mod transcript;
 
-pub use append::{AppendOptions, append, append_with};
+pub use append::{AppendOptions, append, append_all, append_with};
 pub use error::{ProblemKind, StorageError};
 pub use guard::record_guard_decision;
 pub use hash::{command_hash, fnv1a64, json_hash};

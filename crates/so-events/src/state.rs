@@ -3,11 +3,19 @@
 //! The lock is taken on a sidecar file (`.<name>.lock` beside the state file), because the
 //! state file itself is replaced by a rename on every write and a lock on the old inode would
 //! protect nothing. For [`Durability::Durable`] state the new content goes to a temporary
-//! file in the same directory, is flushed to disk and renamed over the old file: readers see
-//! the old or the new content, never a mix, and need no lock ([`read_json`]).
+//! file in the same directory, is flushed to disk and renamed into place: readers see the old
+//! or the new content, never a mix, and need no lock ([`read_json`]).
 //! [`Durability::Atomic`] does the same without the flush. [`Durability::Relaxed`] helper
 //! state is rewritten in place under the same lock and must be read under it too
 //! ([`read_json_locked`]).
+//!
+//! The old file is first renamed aside to `.<name>.prev`, and only then is the new one renamed
+//! in. Renaming a freshly written file *over* an existing one makes ext4 (`auto_da_alloc`,
+//! on by default) start writing the new data out inside the `rename` call: about 0.14 ms idle
+//! and several times that under load, a third of a hook's whole run. Two renames onto free
+//! names cost about 0.02 ms. The price is a moment in which `<name>` does not exist: readers
+//! then take `.<name>.prev`, which at that moment holds the previous state, so a reader
+//! still sees the old or the new state, and a crash between the two renames loses nothing.
 //!
 //! A file that does not parse is renamed to `<name>.corrupt-<millis>` (kept for inspection,
 //! never deleted) and the update starts from an absent state; the caller learns about it
@@ -59,6 +67,39 @@ pub struct Updated<R> {
 /// [`Durability::Durable`] files, which writers replace atomically. A damaged file is
 /// [`StorageError::CorruptState`] with `moved_to: None` (it is left where it is).
 pub fn read_json<T: DeserializeOwned>(path: &Path) -> Result<Option<T>, StorageError> {
+    let Some((path, bytes)) = read_current_or_previous(path)? else {
+        return Ok(None);
+    };
+    serde_json::from_slice(&bytes)
+        .map(Some)
+        .map_err(|e| StorageError::CorruptState {
+            path,
+            moved_to: None,
+            message: e.to_string(),
+        })
+}
+
+/// The bytes of `path`, or of `.<name>.prev` while a writer has moved `path` aside (or
+/// crashed before renaming the new file in); `None` when neither exists.
+///
+/// A writer deletes `.prev` before it moves `path` aside, so a reader that finds neither may
+/// have raced two writers: it looks again a few times before it concludes the state is absent.
+fn read_current_or_previous(path: &Path) -> Result<Option<(PathBuf, Vec<u8>)>, StorageError> {
+    let prev = previous_name(path);
+    for _ in 0..4 {
+        for candidate in [path, prev.as_path()] {
+            match fs::read(candidate) {
+                Ok(bytes) => return Ok(Some((candidate.to_path_buf(), bytes))),
+                Err(e) if e.kind() == io::ErrorKind::NotFound => {}
+                Err(e) => return Err(StorageError::io("read", candidate, e)),
+            }
+        }
+    }
+    Ok(None)
+}
+
+/// Reads `path` as `T` without the `.prev` fallback (relaxed files have none).
+fn read_plain<T: DeserializeOwned>(path: &Path) -> Result<Option<T>, StorageError> {
     match fs::read(path) {
         Ok(bytes) => {
             serde_json::from_slice(&bytes)
@@ -82,7 +123,7 @@ pub fn read_json_locked<T: DeserializeOwned>(path: &Path) -> Result<Option<T>, S
     }
     let lock_file = open_sidecar(path)?;
     lock(&lock_file, &sidecar(path), Mode::Shared, LOCK_TIMEOUT)?;
-    let state = read_json(path);
+    let state = read_plain(path);
     drop(lock_file);
     state
 }
@@ -120,13 +161,22 @@ where
     lock(&lock_file, &sidecar(path), Mode::Exclusive, LOCK_TIMEOUT)?;
 
     let mut recovered = None;
-    let before: Option<T> = match read_json(path) {
+    let read = if durability == Durability::Relaxed {
+        read_plain(path)
+    } else {
+        read_json(path)
+    };
+    let before: Option<T> = match read {
         Ok(state) => state,
-        Err(StorageError::CorruptState { message, .. }) => {
+        Err(StorageError::CorruptState {
+            path: damaged,
+            message,
+            ..
+        }) => {
             let aside = corrupt_name(path);
-            let moved_to = fs::rename(path, &aside).ok().map(|()| aside);
+            let moved_to = fs::rename(&damaged, &aside).ok().map(|()| aside);
             recovered = Some(StorageError::CorruptState {
-                path: path.to_path_buf(),
+                path: damaged,
                 moved_to,
                 message,
             });
@@ -138,13 +188,15 @@ where
     let value = change(&mut after);
     let written = after != before || recovered.is_some();
     if written {
-        match &after {
-            Some(state) => replace(path, state, durability)?,
-            None => match fs::remove_file(path) {
-                Ok(()) => {}
-                Err(e) if e.kind() == io::ErrorKind::NotFound => {}
-                Err(e) => return Err(StorageError::io("remove", path, e)),
-            },
+        if let Some(state) = &after {
+            replace(path, state, durability)?;
+        } else {
+            // `.prev` goes first: were `path` removed first, a crash in between would
+            // bring the previous state back to life.
+            if durability != Durability::Relaxed {
+                remove_if_present(&previous_name(path))?;
+            }
+            remove_if_present(path)?;
         }
     }
     drop(lock_file);
@@ -182,6 +234,14 @@ fn replace<T: Serialize>(
                 .map_err(|e| StorageError::io("flush", &tmp, e))?;
         }
         drop(file);
+        // Aside, then in: never a rename over an existing file (see the module docs).
+        let prev = previous_name(path);
+        remove_if_present(&prev)?;
+        match fs::rename(path, &prev) {
+            Ok(()) => {}
+            Err(e) if e.kind() == io::ErrorKind::NotFound => {}
+            Err(e) => return Err(StorageError::io("replace", path, e)),
+        }
         fs::rename(&tmp, path).map_err(|e| StorageError::io("replace", path, e))
     })();
     if result.is_err() {
@@ -217,6 +277,20 @@ fn open_sidecar(path: &Path) -> Result<fs::File, StorageError> {
         .write(true)
         .open(&lock_path)
         .map_err(|e| StorageError::io("open", &lock_path, e))
+}
+
+/// Removes `path`; absent is fine.
+fn remove_if_present(path: &Path) -> Result<(), StorageError> {
+    match fs::remove_file(path) {
+        Ok(()) => Ok(()),
+        Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(()),
+        Err(e) => Err(StorageError::io("remove", path, e)),
+    }
+}
+
+/// `.<name>.prev` beside `path`: the state before the last replace.
+fn previous_name(path: &Path) -> PathBuf {
+    with_name(path, |name| format!(".{name}.prev"))
 }
 
 /// `.<name>.lock` beside `path`.
@@ -308,6 +382,62 @@ mod tests {
             .filter(|n| n.contains(".tmp-"))
             .collect();
         assert!(leftovers.is_empty(), "{leftovers:?}");
+        let _ = fs::remove_dir_all(&d);
+    }
+
+    #[test]
+    fn a_crash_between_the_two_renames_loses_nothing() {
+        let d = dir("aside");
+        let path = d.join("s.json");
+        for n in 1..=2u8 {
+            update_json(&path, Durability::Atomic, |s: &mut Option<u8>| *s = Some(n))
+                .unwrap_or_else(|e| panic!("{e}"));
+        }
+        // The previous state waits beside the file; readers take the file itself.
+        assert_eq!(
+            fs::read_to_string(d.join(".s.json.prev"))
+                .unwrap_or_default()
+                .trim(),
+            "1"
+        );
+        assert_eq!(
+            read_json::<u8>(&path).unwrap_or_else(|e| panic!("{e}")),
+            Some(2)
+        );
+        // A writer that died after moving the file aside: readers and the next update see
+        // the last complete state, not an absent one.
+        fs::rename(&path, d.join(".s.json.prev")).unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(
+            read_json::<u8>(&path).unwrap_or_else(|e| panic!("{e}")),
+            Some(2)
+        );
+        update_json(&path, Durability::Atomic, |s: &mut Option<u8>| {
+            assert_eq!(*s, Some(2));
+            *s = Some(3);
+        })
+        .unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(
+            read_json::<u8>(&path).unwrap_or_else(|e| panic!("{e}")),
+            Some(3)
+        );
+        let _ = fs::remove_dir_all(&d);
+    }
+
+    #[test]
+    fn a_deleted_state_does_not_come_back_from_prev() {
+        let d = dir("delete-prev");
+        let path = d.join("s.json");
+        for n in 1..=2u8 {
+            update_json(&path, Durability::Atomic, |s: &mut Option<u8>| *s = Some(n))
+                .unwrap_or_else(|e| panic!("{e}"));
+        }
+        update_json(&path, Durability::Atomic, |s: &mut Option<u8>| *s = None)
+            .unwrap_or_else(|e| panic!("{e}"));
+        assert!(!path.exists() && !d.join(".s.json.prev").exists());
+        assert_eq!(
+            read_json::<u8>(&path).unwrap_or_else(|e| panic!("{e}")),
+            None
+        );
         let _ = fs::remove_dir_all(&d);
     }
 }

@@ -51,6 +51,8 @@ pub(crate) struct Ctx<'a> {
     pub rec: Recorder,
     /// `.orchestrator/metrics` and `runtime` exist (otherwise nothing is written).
     pub ready: bool,
+    /// Records waiting for [`Ctx::finish`], in order: each file gets one locked write.
+    pending: Vec<(PathBuf, Record)>,
 }
 
 impl<'a> Ctx<'a> {
@@ -69,6 +71,7 @@ impl<'a> Ctx<'a> {
             now: Timestamp::now(),
             rec,
             ready,
+            pending: Vec::new(),
         }
     }
 
@@ -84,16 +87,32 @@ impl<'a> Ctx<'a> {
         self.input.session_id.as_deref()
     }
 
-    /// Appends `record` to `path` when the directories are there.
+    /// Queues `record` for `path` when the directories are there; [`Ctx::finish`] writes
+    /// each file's records in one locked append (all or none), in the order queued.
     pub fn append(&mut self, path: &Path, record: &Record) {
         if self.ready {
-            let result = so_events::append(path, record);
+            self.pending.push((path.to_path_buf(), record.clone()));
+        }
+    }
+
+    /// Writes the queued records, one append per file.
+    fn flush(&mut self) {
+        let mut pending = std::mem::take(&mut self.pending);
+        while let Some((path, _)) = pending.first() {
+            let path = path.clone();
+            let (batch, rest): (Vec<_>, Vec<_>) =
+                pending.into_iter().partition(|(p, _)| *p == path);
+            pending = rest;
+            let records: Vec<Record> = batch.into_iter().map(|(_, r)| r).collect();
+            let result = so_events::append_all(&path, &records);
             self.rec.note(result);
         }
     }
 
-    /// `outcome` with the one-time storage notice added for the user.
-    pub fn finish(self, outcome: Outcome) -> Outcome {
+    /// Writes the queued records, then `outcome` with the one-time storage notice added for
+    /// the user.
+    pub fn finish(mut self, outcome: Outcome) -> Outcome {
+        self.flush();
         let Some(notice) = self.rec.notice() else {
             return outcome;
         };
@@ -256,11 +275,9 @@ fn rotate(cx: &mut Ctx<'_>, settings: &Settings) -> Option<String> {
 
 /// Takes or refreshes `session.lock` and makes this session the top of
 /// `current-session.json`; returns the lock's state for the record and the other live
-/// sessions.
-///
-/// The two files are independent writes, so they run on two threads: the lock's rename
-/// overlaps the flush of `current-session.json`. Which sessions are still live (kept under
-/// `others`) is taken from a plain read of the lock.
+/// sessions. Which sessions are still live (kept under `others`) is taken from a plain read
+/// of the lock. (The two writes once ran on two threads to overlap their flushes; without
+/// an `fsync` a thread costs more than it saves.)
 fn take_lock_and_state(cx: &mut Ctx<'_>, source: Option<&str>) -> (&'static str, Vec<Holder>) {
     let (Some(sid), true) = (cx.session_id(), cx.ready) else {
         return ("none", Vec::new());
@@ -274,26 +291,22 @@ fn take_lock_and_state(cx: &mut Ctx<'_>, source: Option<&str>) -> (&'static str,
         .map(|h| h.session_id)
         .collect();
     let cwd = cx.input.cwd.as_ref().map(|p| p.display().to_string());
-    let (acquired, updated) = std::thread::scope(|s| {
-        let lock = s.spawn(|| session_lock::acquire(layout, sid, Some(client), now));
-        let updated = update_current(layout, |cs| {
-            cs.promote(sid, now, |s| live.contains(&s.session_id));
-            let me = &mut cs.current;
-            if me.started_at.is_none() || me.ended_at.is_some() {
-                *me = SessionState {
-                    session_id: sid.to_owned(),
-                    client: Some(client.to_owned()),
-                    source: source.map(str::to_owned),
-                    started_at: Some(now.to_string()),
-                    cwd,
-                    ..SessionState::default()
-                };
-            }
-            me.last_start = Some(now.to_string());
-            me.updated_at = Some(now.to_string());
-        });
-        let acquired = lock.join().unwrap_or_else(|p| std::panic::resume_unwind(p));
-        (acquired, updated)
+    let acquired = session_lock::acquire(layout, sid, Some(client), now);
+    let updated = update_current(layout, |cs| {
+        cs.promote(sid, now, |s| live.contains(&s.session_id));
+        let me = &mut cs.current;
+        if me.started_at.is_none() || me.ended_at.is_some() {
+            *me = SessionState {
+                session_id: sid.to_owned(),
+                client: Some(client.to_owned()),
+                source: source.map(str::to_owned),
+                started_at: Some(now.to_string()),
+                cwd,
+                ..SessionState::default()
+            };
+        }
+        me.last_start = Some(now.to_string());
+        me.updated_at = Some(now.to_string());
     });
     if let Some(up) = cx.rec.note(updated) {
         cx.rec.note_recovered(up.recovered);
@@ -327,25 +340,18 @@ fn session_end(cx: &mut Ctx<'_>) -> Outcome {
     }
     let now = cx.now;
     let layout = &cx.layout;
-    // Independent writes: the lock's rename overlaps the flush of current-session.json.
-    let (released, ended) = std::thread::scope(|s| {
-        let release = s.spawn(|| session_lock::release(layout, sid));
-        let ended = update_current(layout, |cs| {
-            let known = cs.get(sid).is_some_and(|s| s.ended_at.is_none());
-            if !known {
-                return None;
-            }
-            let state = cs.entry(sid, now);
-            let closed = state.close_wave(now);
-            state.ended_at = Some(now.to_string());
-            let snapshot = state.clone();
-            cs.others.remove(sid);
-            Some((snapshot, closed))
-        });
-        let released = release
-            .join()
-            .unwrap_or_else(|p| std::panic::resume_unwind(p));
-        (released, ended)
+    let released = session_lock::release(layout, sid);
+    let ended = update_current(layout, |cs| {
+        let known = cs.get(sid).is_some_and(|s| s.ended_at.is_none());
+        if !known {
+            return None;
+        }
+        let state = cs.entry(sid, now);
+        let closed = state.close_wave(now);
+        state.ended_at = Some(now.to_string());
+        let snapshot = state.clone();
+        cs.others.remove(sid);
+        Some((snapshot, closed))
     });
     match cx.rec.note(released) {
         Some(Released::Released) => {
