@@ -1,5 +1,4 @@
-//! `session-orchestrator install` and `session-orchestrator doctor`: set the plugin up for a
-//! client and check that an installation works.
+//! `session-orchestrator install`: set the plugin up for a client.
 //!
 //! - `install cursor [PROJECT] [--plugin-root DIR] [--dry-run]` writes
 //!   `PROJECT/.cursor/hooks.json` in Cursor's schema (hook-protocols C.1-C.4), merged with the
@@ -8,25 +7,23 @@
 //!   every command names the launcher by its absolute path and sets the variable inline.
 //! - `install claude|codex [--plugin-root DIR] [--run]` prints the client's install commands;
 //!   `--run` runs them.
-//! - `doctor [--plugin-root DIR] [--json]` checks the hook binaries (present, not older than
-//!   the sources), the launcher, a sample payload through each binary, and the client CLIs.
+//!   `install codex --trust` trusts the plugin's hooks in Codex as its `/hooks` screen does.
 //!
-//! Exit codes: 0 done (doctor: no failure), 1 failure (an unparseable hooks file, a failed
-//! client command, a failed doctor check), 64 bad arguments or no plugin root.
+//! `doctor` lives in `doctor.rs`. Exit codes: 0 done, 1 failure (an unparseable hooks file, a
+//! failed client command, hooks left untrusted), 64 bad arguments or no plugin root.
 
 use std::fmt::Write as _;
-use std::io::{Read as _, Write as _};
 use std::path::{Path, PathBuf};
-use std::process::{Command, ExitCode, Stdio};
-use std::time::{Duration, Instant, SystemTime};
+use std::process::{Command, ExitCode};
 
 use regex::Regex;
 use serde_json::{Map, Value, json};
 
+use crate::client_plugins;
 use crate::emit;
 
 /// The hook binaries `hooks/run` starts (the so-hooks binaries the plugin's hooks name).
-const HOOKS: [&str; 4] = [
+pub(crate) const HOOKS: [&str; 4] = [
     "destructive-guard",
     "scope-enforcer",
     "session-events",
@@ -39,9 +36,6 @@ const CURSOR_WRITE_TOOLS: &str = "Write|Delete|Shell";
 /// Per-hook timeout in seconds: guards as in `hooks.json`, informational hooks shorter.
 const GUARD_TIMEOUT: u64 = 10;
 const INFO_TIMEOUT: u64 = 5;
-
-/// How long doctor lets a hook binary answer a sample payload.
-const SAMPLE_TIMEOUT: Duration = Duration::from_secs(5);
 
 const RULE_FILE: &str = "---
 description: session-orchestrator — guarded /session → /go → /close loop
@@ -83,13 +77,17 @@ pub(crate) fn run(args: &[String]) -> ExitCode {
     }
 }
 
-fn usage(message: &str) -> ExitCode {
+pub(crate) fn usage(message: &str) -> ExitCode {
     eprintln!("error: {message}");
     ExitCode::from(64)
 }
 
 /// Takes the value of a flag that needs one.
-fn flag_value<'a>(args: &'a [String], i: &mut usize, flag: &str) -> Result<&'a str, String> {
+pub(crate) fn flag_value<'a>(
+    args: &'a [String],
+    i: &mut usize,
+    flag: &str,
+) -> Result<&'a str, String> {
     *i += 1;
     match args.get(*i) {
         Some(v) if !v.is_empty() => Ok(v),
@@ -99,7 +97,7 @@ fn flag_value<'a>(args: &'a [String], i: &mut usize, flag: &str) -> Result<&'a s
 
 /// The plugin root: `--plugin-root`, else the directory two levels above the running binary's
 /// `target/release` when it holds `hooks/run`.
-fn plugin_root(explicit: Option<&str>) -> Result<PathBuf, String> {
+pub(crate) fn plugin_root(explicit: Option<&str>) -> Result<PathBuf, String> {
     if let Some(dir) = explicit {
         let path = PathBuf::from(dir);
         if !path.join("hooks/run").is_file() {
@@ -123,7 +121,7 @@ fn plugin_root(explicit: Option<&str>) -> Result<PathBuf, String> {
 }
 
 /// Quotes a word for a POSIX shell: bare when it is safe, else in single quotes.
-fn shell_quote(word: &str) -> String {
+pub(crate) fn shell_quote(word: &str) -> String {
     let safe = !word.is_empty()
         && word
             .chars()
@@ -390,6 +388,7 @@ fn cli_steps(client: &str, root: &Path) -> Vec<Vec<String>> {
 fn install_cli(client: &str, args: &[String]) -> ExitCode {
     let mut root_arg: Option<&str> = None;
     let mut run_them = false;
+    let mut trust = false;
     let mut i = 0;
     while i < args.len() {
         match args[i].as_str() {
@@ -398,9 +397,14 @@ fn install_cli(client: &str, args: &[String]) -> ExitCode {
                 Err(e) => return usage(&e),
             },
             "--run" => run_them = true,
+            "--trust" if client == "codex" => trust = true,
             other => return usage(&format!("install {client}: unexpected argument `{other}`")),
         }
         i += 1;
+    }
+    if trust && !run_them {
+        // Trusting what is installed needs no checkout.
+        return trust_codex();
     }
     let root = match plugin_root(root_arg) {
         Ok(root) => root,
@@ -440,8 +444,8 @@ fn install_cli(client: &str, args: &[String]) -> ExitCode {
     } else {
         let _ = writeln!(
             out,
-            "\nThen trust the hooks once: start codex, open /hooks and trust the session-orchestrator\n\
-             hooks. Codex silently skips untrusted hooks until they are trusted."
+            "\nThen trust the hooks once (Codex skips untrusted hooks without a word):\n\n  \
+             session-orchestrator install codex --trust   # or in codex: /hooks"
         );
     }
     if !run_them {
@@ -476,21 +480,81 @@ fn install_cli(client: &str, args: &[String]) -> ExitCode {
             }
         }
     }
+    if trust {
+        return trust_codex();
+    }
     if client == "codex" {
-        emit("Now trust the hooks in codex: /hooks.\n");
+        emit(
+            "Now trust the hooks: session-orchestrator install codex --trust (or /hooks in codex).\n",
+        );
     }
     ExitCode::SUCCESS
 }
 
+/// `install codex --trust`: trusts this plugin's hooks in Codex as `/hooks` does. Only hooks
+/// of a `session-orchestrator@…` plugin that run its launcher with one of our hook names are
+/// trusted; any other hook Codex lists is left as it is.
+fn trust_codex() -> ExitCode {
+    let Some(codex) = find_on_path("codex") else {
+        eprintln!("error: `codex` is not on PATH, so no hook was trusted");
+        return ExitCode::from(1);
+    };
+    let cwd = std::env::current_dir().unwrap_or_else(|_| PathBuf::from("/"));
+    let listed = match client_plugins::codex_hooks(&codex, &cwd) {
+        Ok(hooks) => hooks,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return ExitCode::from(1);
+        }
+    };
+    let ours: Vec<_> = listed
+        .into_iter()
+        .filter(|h| h.ours(&HOOKS).is_some())
+        .collect();
+    if ours.is_empty() {
+        eprintln!(
+            "error: Codex lists no session-orchestrator hooks: install the plugin first \
+             (session-orchestrator install codex --run --trust)"
+        );
+        return ExitCode::from(1);
+    }
+    let after = match client_plugins::trust_codex_hooks(&codex, &cwd, &ours) {
+        Ok(hooks) => hooks,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return ExitCode::from(1);
+        }
+    };
+    let mut out = String::new();
+    let mut left = Vec::new();
+    for hook in after.iter().filter(|h| h.ours(&HOOKS).is_some()) {
+        let _ = writeln!(out, "{:<9} {} {}", hook.trust, hook.event, hook.command);
+        if !hook.runs() {
+            left.push(hook.key.clone());
+        }
+    }
+    emit(&out);
+    if left.is_empty() {
+        emit(&format!(
+            "Codex now runs all {} session-orchestrator hooks.\n",
+            ours.len()
+        ));
+        ExitCode::SUCCESS
+    } else {
+        eprintln!("error: hooks still not trusted: {}", left.join(", "));
+        ExitCode::from(1)
+    }
+}
+
 /// The first executable file NAME on PATH.
-fn find_on_path(name: &str) -> Option<PathBuf> {
+pub(crate) fn find_on_path(name: &str) -> Option<PathBuf> {
     let path = std::env::var_os("PATH")?;
     std::env::split_paths(&path)
         .map(|dir| dir.join(name))
         .find(|p| is_executable(p))
 }
 
-fn is_executable(path: &Path) -> bool {
+pub(crate) fn is_executable(path: &Path) -> bool {
     let Ok(meta) = std::fs::metadata(path) else {
         return false;
     };
@@ -505,405 +569,6 @@ fn is_executable(path: &Path) -> bool {
     #[cfg(not(unix))]
     {
         true
-    }
-}
-
-// ---------------------------------------------------------------------------------------------
-// doctor
-
-#[derive(Clone, Copy, PartialEq, Eq)]
-enum Status {
-    Pass,
-    Warn,
-    Fail,
-}
-
-impl Status {
-    fn label(self) -> &'static str {
-        match self {
-            Status::Pass => "PASS",
-            Status::Warn => "WARN",
-            Status::Fail => "FAIL",
-        }
-    }
-}
-
-struct Report(Vec<(Status, String)>);
-
-impl Report {
-    fn add(&mut self, status: Status, message: impl Into<String>) {
-        self.0.push((status, message.into()));
-    }
-    fn count(&self, status: Status) -> usize {
-        self.0.iter().filter(|(s, _)| *s == status).count()
-    }
-}
-
-/// `session-orchestrator doctor [--plugin-root DIR] [--json]`.
-pub(crate) fn doctor(args: &[String]) -> ExitCode {
-    let mut root_arg: Option<&str> = None;
-    let mut as_json = false;
-    let mut i = 0;
-    while i < args.len() {
-        match args[i].as_str() {
-            "--plugin-root" => match flag_value(args, &mut i, "--plugin-root") {
-                Ok(v) => root_arg = Some(v),
-                Err(e) => return usage(&e),
-            },
-            "--json" => as_json = true,
-            other => return usage(&format!("doctor: unexpected argument `{other}`")),
-        }
-        i += 1;
-    }
-    let root = match plugin_root(root_arg) {
-        Ok(root) => root,
-        Err(e) => return usage(&e),
-    };
-
-    let mut report = Report(Vec::new());
-    report.add(Status::Pass, format!("plugin root {}", root.display()));
-    check_launcher(&root, &mut report);
-    let newest = newest_source(&root);
-    let mut found = Vec::new();
-    for name in HOOKS {
-        found.push((name, check_binary(&root, name, newest, &mut report)));
-    }
-    for (name, bin) in &found {
-        check_sample(name, bin.as_deref(), &mut report);
-    }
-    for cli in ["claude", "codex"] {
-        match find_on_path(cli) {
-            Some(path) => report.add(Status::Pass, format!("{cli} on PATH ({})", path.display())),
-            None => report.add(
-                Status::Warn,
-                format!("{cli} is not on PATH (install it to use the plugin with it)"),
-            ),
-        }
-    }
-    if let Some(home) = std::env::var_os("HOME") {
-        let config = Path::new(&home).join(".codex/config.toml");
-        if config.is_file() {
-            report.add(
-                Status::Warn,
-                format!(
-                    "{} exists: Codex runs plugin hooks only after they are trusted in /hooks \
-                     (untrusted hooks are skipped silently)",
-                    config.display()
-                ),
-            );
-        }
-    }
-
-    let (passed, warnings, failed) = (
-        report.count(Status::Pass),
-        report.count(Status::Warn),
-        report.count(Status::Fail),
-    );
-    if as_json {
-        let checks: Vec<Value> = report
-            .0
-            .iter()
-            .map(|(s, m)| json!({"status": s.label(), "message": m}))
-            .collect();
-        let doc = json!({
-            "root": root.to_string_lossy(),
-            "valid": failed == 0,
-            "checks": checks,
-            "passed": passed,
-            "warnings": warnings,
-            "failed": failed,
-        });
-        let mut text = serde_json::to_string_pretty(&doc)
-            .unwrap_or_else(|_| unreachable!("a JSON value always serialises"));
-        text.push('\n');
-        emit(&text);
-    } else {
-        let mut out = String::new();
-        for (status, message) in &report.0 {
-            let _ = writeln!(out, "{}: {message}", status.label());
-        }
-        let _ = writeln!(
-            out,
-            "\n{passed} passed, {warnings} warnings, {failed} failed"
-        );
-        emit(&out);
-    }
-    if failed == 0 {
-        ExitCode::SUCCESS
-    } else {
-        ExitCode::from(1)
-    }
-}
-
-fn check_launcher(root: &Path, report: &mut Report) {
-    let run = root.join("hooks/run");
-    if is_executable(&run) {
-        report.add(Status::Pass, format!("{} is executable", run.display()));
-    } else if run.is_file() {
-        report.add(
-            Status::Fail,
-            format!(
-                "{} is not executable (chmod +x {})",
-                run.display(),
-                shell_quote(&run.to_string_lossy())
-            ),
-        );
-    } else {
-        report.add(Status::Fail, format!("{} is missing", run.display()));
-    }
-}
-
-/// The newest modification time of a file under `<root>/crates/*/src`.
-fn newest_source(root: &Path) -> Option<SystemTime> {
-    fn walk(dir: &Path, newest: &mut Option<SystemTime>) {
-        let Ok(entries) = std::fs::read_dir(dir) else {
-            return;
-        };
-        for entry in entries.flatten() {
-            let Ok(meta) = entry.metadata() else { continue };
-            if meta.is_dir() {
-                walk(&entry.path(), newest);
-            } else if let Ok(time) = meta.modified() {
-                *newest = Some(newest.map_or(time, |n| n.max(time)));
-            }
-        }
-    }
-    let mut newest = None;
-    let crates = std::fs::read_dir(root.join("crates")).ok()?;
-    for krate in crates.flatten() {
-        walk(&krate.path().join("src"), &mut newest);
-    }
-    newest
-}
-
-/// Finds hook NAME where `hooks/run` looks for it and reports whether it is stale.
-fn check_binary(
-    root: &Path,
-    name: &str,
-    newest: Option<SystemTime>,
-    report: &mut Report,
-) -> Option<PathBuf> {
-    let mut candidates = vec![
-        root.join("target/release").join(name),
-        root.join("bin").join(name),
-    ];
-    if let Some(home) = std::env::var_os("HOME") {
-        candidates.push(Path::new(&home).join(".cargo/bin").join(name));
-    }
-    let Some(bin) = candidates
-        .into_iter()
-        .find(|p| is_executable(p))
-        .or_else(|| find_on_path(name))
-    else {
-        report.add(
-            Status::Fail,
-            format!(
-                "{name} not found in {}/target/release, ~/.cargo/bin or PATH (build: cd {} && cargo build --release)",
-                root.display(),
-                shell_quote(&root.to_string_lossy())
-            ),
-        );
-        return None;
-    };
-    let built = std::fs::metadata(&bin).and_then(|m| m.modified()).ok();
-    match (built, newest) {
-        (Some(built), Some(newest)) if built < newest => report.add(
-            Status::Warn,
-            format!(
-                "{name} at {} is stale (older than the newest source under crates/*/src), rebuild with cargo build --release",
-                bin.display()
-            ),
-        ),
-        _ => report.add(Status::Pass, format!("{name} found at {}", bin.display())),
-    }
-    Some(bin)
-}
-
-/// What a hook binary printed and how it ended.
-struct Answer {
-    code: Option<i32>,
-    stdout: String,
-}
-
-/// Runs BIN with PAYLOAD on stdin in DIR, killing it after [`SAMPLE_TIMEOUT`].
-fn run_sample(bin: &Path, payload: &str, dir: &Path) -> Result<Answer, String> {
-    let mut child = Command::new(bin)
-        .current_dir(dir)
-        .env("CLAUDE_PROJECT_DIR", dir)
-        .env_remove("CURSOR_PROJECT_DIR")
-        .env_remove("CLAUDE_CODE_SESSION_ID")
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .map_err(|e| format!("cannot start: {e}"))?;
-    if let Some(mut stdin) = child.stdin.take() {
-        let _ = stdin.write_all(payload.as_bytes());
-    }
-    let reader = child.stdout.take().map(|mut out| {
-        std::thread::spawn(move || {
-            let mut text = String::new();
-            let _ = out.read_to_string(&mut text);
-            text
-        })
-    });
-    let start = Instant::now();
-    let status = loop {
-        match child.try_wait() {
-            Ok(Some(status)) => break status,
-            Ok(None) if start.elapsed() >= SAMPLE_TIMEOUT => {
-                let _ = child.kill();
-                let _ = child.wait();
-                return Err(format!(
-                    "no answer within {} s (killed)",
-                    SAMPLE_TIMEOUT.as_secs()
-                ));
-            }
-            Ok(None) => std::thread::sleep(Duration::from_millis(10)),
-            Err(e) => return Err(format!("cannot wait: {e}")),
-        }
-    };
-    let stdout = reader
-        .and_then(|handle| handle.join().ok())
-        .unwrap_or_default();
-    Ok(Answer {
-        code: status.code(),
-        stdout,
-    })
-}
-
-/// A Claude Code payload for EVENT in DIR with the extra fields.
-fn payload(dir: &Path, event: &str, extra: &Value) -> String {
-    let mut doc = json!({
-        "session_id": "so-doctor",
-        "transcript_path": null,
-        "cwd": dir.to_string_lossy(),
-        "hook_event_name": event,
-    });
-    if let (Value::Object(doc), Value::Object(extra)) = (&mut doc, extra) {
-        for (k, v) in extra {
-            doc.insert(k.clone(), v.clone());
-        }
-    }
-    doc.to_string()
-}
-
-fn shell_payload(dir: &Path, command: &str) -> String {
-    payload(
-        dir,
-        "PreToolUse",
-        &json!({"tool_name": "Bash", "tool_input": {"command": command}, "tool_use_id": "t1"}),
-    )
-}
-
-fn describe(answer: &Answer) -> String {
-    let code = answer
-        .code
-        .map_or_else(|| "none".to_string(), |c| c.to_string());
-    let out = answer.stdout.trim();
-    if out.is_empty() {
-        format!("exit {code}, empty stdout")
-    } else {
-        let short: String = out.chars().take(160).collect();
-        format!("exit {code}, stdout {short}")
-    }
-}
-
-fn is_json_deny(stdout: &str) -> bool {
-    serde_json::from_str::<Value>(stdout.trim()).is_ok_and(|v| {
-        v.pointer("/hookSpecificOutput/permissionDecision")
-            .and_then(Value::as_str)
-            == Some("deny")
-    })
-}
-
-/// A temporary project directory, removed on drop.
-struct TempProject(PathBuf);
-
-impl TempProject {
-    fn new(name: &str) -> std::io::Result<TempProject> {
-        let nanos = SystemTime::now()
-            .duration_since(SystemTime::UNIX_EPOCH)
-            .map_or(0, |d| d.subsec_nanos());
-        let dir =
-            std::env::temp_dir().join(format!("so-doctor-{name}-{}-{nanos}", std::process::id()));
-        std::fs::create_dir_all(&dir)?;
-        Ok(TempProject(dir))
-    }
-}
-
-impl Drop for TempProject {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.0);
-    }
-}
-
-/// Whether a sample's answer is the expected one.
-type Expect = fn(&Answer) -> bool;
-
-/// Runs the sample payloads of hook NAME and reports each as a `sample` line.
-fn check_sample(name: &str, bin: Option<&Path>, report: &mut Report) {
-    let Some(bin) = bin else {
-        report.add(
-            Status::Fail,
-            format!("sample {name}: not run, the binary is missing"),
-        );
-        return;
-    };
-    let project = match TempProject::new(name) {
-        Ok(p) => p,
-        Err(e) => {
-            report.add(
-                Status::Fail,
-                format!("sample {name}: cannot create a temp project: {e}"),
-            );
-            return;
-        }
-    };
-    let dir = project.0.as_path();
-    let cases: Vec<(String, String, Expect)> = match name {
-        "destructive-guard" => vec![
-            (
-                "denies `git reset --hard` with a JSON deny".into(),
-                shell_payload(dir, "git reset --hard"),
-                |a| a.code == Some(0) && is_json_deny(&a.stdout),
-            ),
-            (
-                "allows `git status` with empty stdout".into(),
-                shell_payload(dir, "git status"),
-                |a| a.code == Some(0) && a.stdout.trim().is_empty(),
-            ),
-        ],
-        "scope-enforcer" => vec![(
-            "allows a Write in a project with no wave manifest".into(),
-            payload(
-                dir,
-                "PreToolUse",
-                &json!({
-                    "tool_name": "Write",
-                    "tool_input": {"file_path": dir.join("notes.txt").to_string_lossy(), "content": "x\n"},
-                    "tool_use_id": "t1",
-                }),
-            ),
-            |a| a.code == Some(0) && !is_json_deny(&a.stdout),
-        )],
-        _ => vec![(
-            "exits 0 on a Stop payload".into(),
-            payload(dir, "Stop", &json!({"stop_hook_active": false})),
-            |a| a.code == Some(0),
-        )],
-    };
-    for (what, input, expect) in cases {
-        match run_sample(bin, &input, dir) {
-            Ok(answer) if expect(&answer) => {
-                report.add(Status::Pass, format!("sample {name} {what}"));
-            }
-            Ok(answer) => report.add(
-                Status::Fail,
-                format!("sample {name} {what}: got {}", describe(&answer)),
-            ),
-            Err(e) => report.add(Status::Fail, format!("sample {name} {what}: {e}")),
-        }
     }
 }
 

@@ -1,7 +1,9 @@
 //! `session-orchestrator`: the user CLI. Thin: parse arguments, call a library, print.
 
 mod check;
+mod client_plugins;
 mod config_cmd;
+mod doctor;
 mod install;
 mod metrics;
 mod rules_doc;
@@ -30,7 +32,8 @@ USAGE:
     session-orchestrator validate-plugin [DIR] [--json]
     session-orchestrator install cursor [PROJECT] [--plugin-root DIR] [--dry-run]
     session-orchestrator install claude|codex [--plugin-root DIR] [--run]
-    session-orchestrator doctor [--plugin-root DIR] [--json]
+    session-orchestrator install codex --trust
+    session-orchestrator doctor [--plugin-root DIR] [--project DIR] [--json]
     session-orchestrator --version
 
 check      Judge a shell command as the destructive guard would. Exit 0 allow (or warn),
@@ -93,13 +96,21 @@ install    `cursor`: write PROJECT/.cursor/hooks.json (default PROJECT: the curr
            .cursor/rules/session-orchestrator.mdc; --dry-run prints both instead. An
            existing hooks.json that is not valid JSON of that shape is left untouched
            (exit 1). `claude`, `codex`: print the plugin install commands; --run runs them
-           (exit 1 when the client is not on PATH or a command fails). The plugin root is
-           --plugin-root DIR, else the checkout this binary was built in (<root>/target/release,
-           with <root>/hooks/run); without either, exit 64.
+           (exit 1 when the client is not on PATH or a command fails). `codex --trust` (with
+           or after --run) trusts the plugin's hooks in Codex as its /hooks screen does —
+           only hooks of a session-orchestrator@… plugin that run its hooks/run with one of
+           our hook names — and checks that Codex now runs them all (exit 1 otherwise). The
+           plugin root is --plugin-root DIR, else the checkout this binary was built in
+           (<root>/target/release, with <root>/hooks/run); without either, exit 64.
 doctor     Check an installation: each hook binary found (target/release, bin, ~/.cargo/bin,
            PATH) and not older than the sources, hooks/run executable, a sample payload
-           through each binary (5 s timeout), claude and codex on PATH, the Codex trust
-           reminder. One PASS:/WARN:/FAIL: line per check, then a tally; --json prints
+           through each binary (5 s timeout); then for each client on PATH what it says
+           itself: installed and enabled (`claude plugin list --json`, `codex plugin list
+           --json`), its own copy of the plugin running a guard that denies (not the
+           launcher's not-built block), its copy's hooks.json equal to the checkout's, and
+           for Codex every hook of ours trusted for --project DIR (default: the current
+           directory; asked over `codex app-server`, since Codex skips untrusted hooks
+           silently). One PASS:/WARN:/FAIL: line per check, then a tally; --json prints
            {root, valid, checks, passed, warnings, failed}. Exit 0 no failure, 1 a failed
            check, 64 bad arguments or no plugin root.
 
@@ -130,7 +141,7 @@ fn main() -> ExitCode {
         Some("metrics") => metrics::run(&args[1..]),
         Some("validate-plugin") => validate_plugin::run(&args[1..]),
         Some("install") => install::run(&args[1..]),
-        Some("doctor") => install::doctor(&args[1..]),
+        Some("doctor") => doctor::run(&args[1..]),
         Some("--version" | "-V") => {
             emit(&format!(
                 "session-orchestrator {}\n",

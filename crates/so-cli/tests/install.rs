@@ -182,8 +182,11 @@ fn doctor_passes_every_sample_on_this_checkout() {
     .into_iter()
     .filter(|name| !release.join(name).is_file())
     .collect();
+    // No client on PATH: what this machine's own Claude Code or Codex has installed is not
+    // this test's business (crates/so-e2e/tests/doctor.rs checks that with the real ones).
     let out = Command::new(BIN)
         .args(["doctor", "--plugin-root", REPO])
+        .env("PATH", "/usr/bin:/bin")
         .output()
         .unwrap();
     let stdout = String::from_utf8_lossy(&out.stdout);
@@ -199,5 +202,9 @@ fn doctor_passes_every_sample_on_this_checkout() {
     for line in samples {
         assert!(line.starts_with("PASS: "), "{line}\n{stdout}");
     }
+    assert!(
+        stdout.contains("WARN: codex is not on PATH: Codex checks skipped"),
+        "{stdout}"
+    );
     assert!(out.status.success(), "{stdout}");
 }

@@ -96,6 +96,39 @@ pub fn built_guard() -> Result<PathBuf, String> {
         .clone()
 }
 
+/// The user CLI, `target/release/session-orchestrator`, built with
+/// `cargo build --release -p so-cli` at the repository root like [`built_guard`] (once per
+/// test process; a no-op when it is fresh).
+pub fn built_cli() -> Result<PathBuf, String> {
+    static BUILT: OnceLock<Result<PathBuf, String>> = OnceLock::new();
+    BUILT
+        .get_or_init(|| {
+            let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
+            let out = process::run(
+                Command::new(cargo)
+                    .args(["build", "--release", "--locked", "-p", "so-cli"])
+                    .current_dir(root())
+                    .env_remove("CARGO_TARGET_DIR")
+                    .env_remove("CARGO_BUILD_TARGET_DIR"),
+                BUILD_LIMIT,
+            )
+            .map_err(|e| format!("cannot run cargo: {e}"))?;
+            if !out.success() {
+                return Err(format!(
+                    "`cargo build --release -p so-cli` failed:\n{}",
+                    out.describe()
+                ));
+            }
+            let cli = release_binary("session-orchestrator");
+            if cli.is_file() {
+                Ok(cli)
+            } else {
+                Err(format!("{} is missing after the build", cli.display()))
+            }
+        })
+        .clone()
+}
+
 /// Where a staged plugin copy gets its hook binaries.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Binaries {
