@@ -81,6 +81,21 @@ pub(crate) fn codex_installed(codex: &Path) -> Result<Vec<Installed>, String> {
         .collect())
 }
 
+/// The `hooks.json` handler command of hook NAME for the plugin root ROOT
+/// (`${CLAUDE_PLUGIN_ROOT}` in the file; the clients put the real path in): exec the binary
+/// from the first of the launcher's places that holds it, tested inline so the usual path
+/// starts no second shell, else `hooks/run NAME`, which also searches `PATH` and blocks
+/// guarded calls when the binary is missing. Valid in `sh`, `bash`, `zsh` and `fish` (Codex
+/// runs it with the user's `$SHELL`).
+pub(crate) fn handler_command(root: &str, name: &str) -> String {
+    format!(
+        "[ -x \"{root}/target/release/{name}\" ] && exec \"{root}/target/release/{name}\"; \
+         [ -x \"{root}/bin/{name}\" ] && exec \"{root}/bin/{name}\"; \
+         [ -x \"$HOME/.cargo/bin/{name}\" ] && exec \"$HOME/.cargo/bin/{name}\"; \
+         exec \"{root}/hooks/run\" {name}"
+    )
+}
+
 /// One hook as `codex app-server` lists it for a project.
 #[derive(Debug, Clone)]
 pub(crate) struct CodexHook {
@@ -101,17 +116,20 @@ impl CodexHook {
     }
 
     /// The plugin root and hook name when the hook is one of ours: installed from a
-    /// `session-orchestrator@…` plugin and running `exec "<root>/hooks/run" NAME` with a
-    /// NAME from `names`. Only such hooks are ever trusted by [`trust_codex_hooks`].
+    /// `session-orchestrator@…` plugin, with a NAME from `names`, and a command that is
+    /// exactly [`handler_command`] for its root and NAME (as Codex shows it, the root put
+    /// in), or the launcher-only form of earlier versions, `exec "<root>/hooks/run" NAME`.
+    /// Only such hooks are ever trusted by [`trust_codex_hooks`].
     pub fn ours<'n>(&self, names: &[&'n str]) -> Option<(PathBuf, &'n str)> {
         if !self.plugin_id.as_deref().is_some_and(is_ours) {
             return None;
         }
-        let rest = self.command.strip_prefix("exec \"")?;
-        let (launcher, name) = rest.split_once("\" ")?;
-        let root = launcher.strip_suffix("/hooks/run")?;
-        let name = names.iter().find(|n| **n == name.trim())?;
-        Some((PathBuf::from(root), name))
+        let (head, name) = self.command.rsplit_once("/hooks/run\" ")?;
+        let name = names.iter().find(|n| **n == name)?;
+        let root = &head[head.rfind("exec \"")? + "exec \"".len()..];
+        let legacy = format!("exec \"{root}/hooks/run\" {name}");
+        (self.command == handler_command(root, name) || self.command == legacy)
+            .then(|| (PathBuf::from(root), *name))
     }
 }
 
@@ -336,13 +354,26 @@ mod tests {
     #[test]
     fn only_our_plugin_running_our_launcher_is_ours() {
         let names = ["destructive-guard", "telemetry"];
-        let mine = hook(
-            Some("session-orchestrator@mkt"),
-            "exec \"/c/plugins/so/0.1.0/hooks/run\" destructive-guard",
+        for command in [
+            handler_command("/c/plugins/so/0.1.0", "destructive-guard"),
+            "exec \"/c/plugins/so/0.1.0/hooks/run\" destructive-guard".to_owned(),
+        ] {
+            let mine = hook(Some("session-orchestrator@mkt"), &command);
+            assert_eq!(
+                mine.ours(&names),
+                Some((PathBuf::from("/c/plugins/so/0.1.0"), "destructive-guard")),
+                "{command}"
+            );
+        }
+        // The handler shape with one of its places pointing elsewhere is not ours.
+        let tampered = handler_command("/c/so", "destructive-guard").replacen(
+            "/c/so/bin/destructive-guard",
+            "/tmp/evil",
+            2,
         );
         assert_eq!(
-            mine.ours(&names),
-            Some((PathBuf::from("/c/plugins/so/0.1.0"), "destructive-guard"))
+            hook(Some("session-orchestrator@mkt"), &tampered).ours(&names),
+            None
         );
         // Another plugin, even one with our launcher's shape, is never ours.
         let other = hook(
@@ -364,5 +395,27 @@ mod tests {
         }
         assert!(is_ours("session-orchestrator@session-orchestrator"));
         assert!(!is_ours("session-orchestrator"));
+    }
+
+    #[test]
+    fn every_handler_in_the_plugins_hooks_json_has_the_handler_shape() {
+        let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../../hooks.json");
+        let doc: Value = serde_json::from_str(&std::fs::read_to_string(path).unwrap_or_default())
+            .unwrap_or_default();
+        let commands: Vec<&str> = doc["hooks"]
+            .as_object()
+            .into_iter()
+            .flat_map(|events| events.values())
+            .filter_map(Value::as_array)
+            .flatten()
+            .filter_map(|group| group["hooks"].as_array())
+            .flatten()
+            .filter_map(|h| h["command"].as_str())
+            .collect();
+        assert!(commands.len() > 5, "{commands:?}");
+        for command in commands {
+            let name = command.rsplit(' ').next().unwrap_or_default();
+            assert_eq!(command, handler_command("${CLAUDE_PLUGIN_ROOT}", name));
+        }
     }
 }

@@ -658,11 +658,26 @@ fn check_handler(r: &mut Report, at: &str, h: &Value, bins: Option<&[String]>) {
             );
         }
         if let Some(name) = launcher_name(command, args.as_deref()) {
+            // The handler is long; the hook it starts is what a reader needs to see.
+            shown = format!("hook `{name}`");
             let launcher = r.root.join("hooks/run");
             if !launcher.is_file() {
                 problems.push("hooks/run does not exist".to_owned());
             } else if !is_executable(&launcher) {
                 problems.push("hooks/run is not executable".to_owned());
+            }
+            // The inline fast path must start the binary the launcher would: a handler
+            // that tests `…/target/release/X` but falls back to `hooks/run Y` runs X.
+            if let Ok(direct) =
+                Regex::new(r"(?:/target/release|/bin|\.cargo/bin)/([A-Za-z0-9_.-]+)")
+            {
+                for other in direct.captures_iter(command).map(|c| c[1].to_owned()) {
+                    if other != name {
+                        problems.push(format!(
+                            "starts `{other}` directly but `{name}` through hooks/run"
+                        ));
+                    }
+                }
             }
             match bins {
                 Some(bins) if !bins.contains(&name) => problems.push(format!(

@@ -172,6 +172,25 @@ fn hook_name_not_a_so_hooks_bin_fails() {
 }
 
 #[test]
+fn a_fast_path_starting_another_binary_than_the_launcher_fails() {
+    let t = Tree::new();
+    let shape = |direct: &str| {
+        format!(
+            "[ -x \"${{CLAUDE_PLUGIN_ROOT}}/target/release/{direct}\" ] && exec \"${{CLAUDE_PLUGIN_ROOT}}/target/release/{direct}\"; exec \"${{CLAUDE_PLUGIN_ROOT}}/hooks/run\" guard"
+        )
+    };
+    // Control: the fast path and the launcher name the same binary.
+    t.hooks(&shape("guard"), "Bash", "PreToolUse");
+    let ok = run(&t.0, &[]);
+    assert!(ok.fails().is_empty(), "{}", ok.stdout);
+    t.hooks(&shape("noop-hook"), "Bash", "PreToolUse");
+    assert_fails(
+        &t,
+        &["starts `noop-hook` directly but `guard` through hooks/run"],
+    );
+}
+
+#[test]
 fn missing_launcher_fails() {
     let t = Tree::new();
     std::fs::remove_file(t.0.join("hooks/run")).unwrap();

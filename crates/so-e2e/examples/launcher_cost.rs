@@ -15,9 +15,10 @@
 //! * `sh -c exec guard` — `/bin/sh -c 'exec "$CLAUDE_PLUGIN_ROOT/target/release/destructive-guard"'`:
 //!   a shell-form handler without the launcher
 //! * `sh -c exec run`   — `/bin/sh -c 'exec "$CLAUDE_PLUGIN_ROOT/hooks/run" destructive-guard'`:
-//!   exactly what Claude Code runs for the shipped `hooks.json`
+//!   the launcher a handler falls back to
 //! * `sh -c run guard`  — the same without `exec` (the shell forks first)
-//! * `sh -c fast path`  — test `target/release/` inline, fall back to the launcher
+//! * `sh -c handler`    — exactly what Claude Code runs for the shipped `hooks.json`
+//!   ([`repo::handler_command`]: inline tests of the launcher's places, then the launcher)
 //! * `sh -c :`          — a shell that does nothing: the floor of any shell-form handler
 //! * `noop`             — `target/release/noop-hook`, the do-nothing hook baseline
 //!
@@ -33,11 +34,10 @@ use so_e2e::repo;
 const WARMUP: usize = 50;
 
 /// The variant that is what Claude Code runs for the shipped `hooks.json`.
-const SHIPPED: &str = "sh -c exec run";
+const SHIPPED: &str = "sh -c handler";
 
-/// A handler that tries the usual place inline and falls back to the launcher (measured as
-/// an alternative, not shipped).
-const FAST_PATH: &str = "g=\"${CLAUDE_PLUGIN_ROOT}/target/release/destructive-guard\"; [ -x \"$g\" ] && exec \"$g\"; exec \"${CLAUDE_PLUGIN_ROOT}/hooks/run\" destructive-guard";
+/// The launcher path every handler falls back to.
+const LAUNCHER: &str = "sh -c exec run";
 
 struct Variant {
     name: &'static str,
@@ -159,14 +159,14 @@ fn variants(root: &Path, guard: &Path, noop: &Path, rounds: usize) -> Vec<Varian
             "exec \"${CLAUDE_PLUGIN_ROOT}/target/release/destructive-guard\"",
         ),
         sh(
-            SHIPPED,
+            LAUNCHER,
             "exec \"${CLAUDE_PLUGIN_ROOT}/hooks/run\" destructive-guard",
         ),
         sh(
             "sh -c run guard",
             "\"${CLAUDE_PLUGIN_ROOT}/hooks/run\" destructive-guard",
         ),
-        sh("sh -c fast path", FAST_PATH),
+        sh(SHIPPED, &repo::handler_command("destructive-guard")),
         sh("sh -c :", ":"),
         ("noop", noop.to_path_buf(), Vec::new()),
     ]
@@ -204,11 +204,10 @@ fn report(variants: &mut [Variant], rounds: usize) {
     println!();
     for (label, a, b) in [
         ("launcher, exec form", "run guard", "guard"),
-        ("launcher, as shipped", SHIPPED, "sh -c exec guard"),
+        ("launcher, shell form", LAUNCHER, "sh -c exec guard"),
         ("shell form itself", "sh -c exec guard", "guard"),
-        ("shipped vs bare guard", SHIPPED, "guard"),
-        ("exec saves", "sh -c run guard", SHIPPED),
-        ("fast path vs shipped", "sh -c fast path", SHIPPED),
+        ("shipped handler adds", SHIPPED, "sh -c exec guard"),
+        ("exec saves", "sh -c run guard", LAUNCHER),
     ] {
         println!("{label:<22} ({a} - {b}): {:+.3} ms", diff(a, b));
     }

@@ -19,8 +19,24 @@ pub const PLUGIN_FILES: &[&str] = &[
     "README.md",
 ];
 
-/// The launcher prefix of every `hooks.json` handler command; the hook name follows it.
-pub const LAUNCHER_PREFIX: &str = "exec \"${CLAUDE_PLUGIN_ROOT}/hooks/run\" ";
+/// The `hooks.json` handler command for hook NAME: exec the binary from the first place the
+/// launcher would find it (tested inline, so the usual path starts no second shell), else
+/// `hooks/run NAME` (which also searches `PATH` and fails closed for guards).
+pub fn handler_command(name: &str) -> String {
+    let root = "\"${CLAUDE_PLUGIN_ROOT}";
+    format!(
+        "[ -x {root}/target/release/{name}\" ] && exec {root}/target/release/{name}\"; \
+         [ -x {root}/bin/{name}\" ] && exec {root}/bin/{name}\"; \
+         [ -x \"$HOME/.cargo/bin/{name}\" ] && exec \"$HOME/.cargo/bin/{name}\"; \
+         exec {root}/hooks/run\" {name}"
+    )
+}
+
+/// NAME when `command` is exactly [`handler_command`]`(NAME)`.
+pub fn handler_name(command: &str) -> Option<&str> {
+    let name = command.rsplit_once("/hooks/run\" ")?.1;
+    (command == handler_command(name)).then_some(name)
+}
 
 /// The hook binaries `hooks.json` starts (sorted, each once), read from the file.
 pub fn hook_binaries() -> Result<Vec<String>, String> {
@@ -38,7 +54,7 @@ pub fn hook_binaries() -> Result<Vec<String>, String> {
         .filter_map(|group| group["hooks"].as_array())
         .flatten()
         .filter_map(|handler| handler["command"].as_str())
-        .filter_map(|command| command.strip_prefix(LAUNCHER_PREFIX))
+        .filter_map(handler_name)
         .map(str::to_owned)
         .collect();
     names.sort();

@@ -5,7 +5,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use serde_json::Value;
-use so_e2e::repo::{self, LAUNCHER_PREFIX, PLUGIN_FILES};
+use so_e2e::repo::{self, PLUGIN_FILES};
 
 fn json(rel: &str) -> Value {
     let path = repo::root().join(rel);
@@ -86,7 +86,8 @@ fn marketplace_lists_the_plugin_at_the_repository_root() {
 
 /// Shell form with the root quoted works in both clients: Claude Code runs it with
 /// `/bin/sh -c`, Codex with `$SHELL -lc` after substituting the root; `exec` saves the shell
-/// a fork. The exec form (`command` + `args`) does not work in both: Codex 0.169 ignores
+/// a fork, and the inline `[ -x … ] && exec …` tests spare the usual path the launcher's own
+/// shell. The exec form (`command` + `args`) does not work in both: Codex 0.169 ignores
 /// `args` and would start `hooks/run` without a hook name.
 #[test]
 fn every_handler_runs_a_hook_binary_through_the_launcher_with_a_timeout() {
@@ -102,9 +103,12 @@ fn every_handler_runs_a_hook_binary_through_the_launcher_with_a_timeout() {
             "{at}: exec form is ignored by Codex"
         );
         let command = handler["command"].as_str().unwrap();
-        let name = command
-            .strip_prefix(LAUNCHER_PREFIX)
-            .unwrap_or_else(|| panic!("{at}: `{command}` does not start with the quoted launcher"));
+        let name = repo::handler_name(command).unwrap_or_else(|| {
+            panic!(
+                "{at}: `{command}` is not the handler shape {}",
+                repo::handler_command("NAME")
+            )
+        });
         assert!(
             bins.iter().any(|b| b == name),
             "{at}: `{name}` is not a so-hooks binary {bins:?}"
