@@ -345,7 +345,10 @@ impl TempProject {
             .map_or(0, |d| d.subsec_nanos());
         let dir =
             std::env::temp_dir().join(format!("so-doctor-{name}-{}-{nanos}", std::process::id()));
-        std::fs::create_dir_all(&dir)?;
+        // A `.git` makes the folder its own project root: without it the hooks would take
+        // the nearest repository above the temp dir (TMPDIR may lie inside one) and record
+        // the samples in that project's `.orchestrator/`.
+        std::fs::create_dir_all(dir.join(".git"))?;
         Ok(TempProject(dir))
     }
 }

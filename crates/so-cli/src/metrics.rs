@@ -115,6 +115,7 @@ pub(crate) fn render(s: &Summary, project: &str, colour: bool) -> String {
     let title = format!("session-orchestrator metrics — {project}{since}");
     let _ = writeln!(out, "{}", style.bold(&title));
     sessions(&mut out, &style, s);
+    reports(&mut out, &style, s);
     subagents(&mut out, &style, s);
     guards(&mut out, &style, s);
     if s.unparsed_lines > 0 || !s.problems.is_empty() {
@@ -183,6 +184,69 @@ fn sessions(out: &mut String, style: &Style, s: &Summary) {
         "DURATION",
         "ENDED",
         "WAVES",
+    ];
+    table(out, style, &head, rows);
+}
+
+/// The session-end skill's reports (`session record`): type, agents by outcome, files,
+/// issues and carryover, per session.
+fn reports(out: &mut String, style: &Style, s: &Summary) {
+    let reported: Vec<_> = s
+        .sessions
+        .iter()
+        .filter_map(|r| r.report.as_ref().map(|rep| (r, rep)))
+        .collect();
+    let carryover: u64 = reported.iter().filter_map(|(_, r)| r.carryover).sum();
+    section(
+        out,
+        style,
+        &format!(
+            "Session reports ({}, carryover {carryover})",
+            reported.len()
+        ),
+    );
+    let n = |v: Option<u64>| v.map_or_else(|| "—".to_owned(), |v| v.to_string());
+    let rows = reported
+        .iter()
+        .map(|(row, r)| {
+            let a = r.agent_summary;
+            let issues = match (r.issues_closed, r.issues_planned) {
+                (None, None) => "—".to_owned(),
+                (closed, planned) => format!("{}/{}", n(closed), n(planned)),
+            };
+            vec![
+                row.session_id.chars().take(8).collect(),
+                r.session_type.clone().unwrap_or_else(|| "—".into()),
+                n(r.total_waves),
+                n(r.total_agents),
+                n(a.complete),
+                n(a.partial),
+                n(a.failed),
+                n(a.spiral),
+                n(r.total_files_changed),
+                issues,
+                n(r.carryover),
+                match r.gate_passed {
+                    Some(true) => "passed".into(),
+                    Some(false) => "failed".into(),
+                    None => "—".into(),
+                },
+            ]
+        })
+        .collect();
+    let head = [
+        "SESSION",
+        "TYPE",
+        "WAVES",
+        "AGENTS",
+        "COMPLETE",
+        "PARTIAL",
+        "FAILED",
+        "SPIRAL",
+        "FILES",
+        "ISSUES",
+        "CARRYOVER",
+        "GATE",
     ];
     table(out, style, &head, rows);
 }
@@ -284,8 +348,8 @@ fn guards(out: &mut String, style: &Style, s: &Summary) {
     table(out, style, &["TOOL", "COUNT", "LAST (UTC)"], rows);
 }
 
-struct Style {
-    colour: bool,
+pub(crate) struct Style {
+    pub(crate) colour: bool,
 }
 
 impl Style {
@@ -311,7 +375,7 @@ fn section(out: &mut String, style: &Style, title: &str) {
 }
 
 /// Columns padded to the widest cell (in characters); the last column is not padded.
-fn table(out: &mut String, style: &Style, head: &[&str], rows: Vec<Vec<String>>) {
+pub(crate) fn table(out: &mut String, style: &Style, head: &[&str], rows: Vec<Vec<String>>) {
     if rows.is_empty() {
         let _ = writeln!(out, "  none");
         return;

@@ -15,7 +15,10 @@
 //!   and (when `crates/so-hooks/Cargo.toml` exists) a `[[bin]]` of it, every
 //!   `${CLAUDE_PLUGIN_ROOT}` of a shell-form command inside double quotes, every `timeout`
 //!   positive.
-//! - Frontmatter of `agents/*.md`, `skills/*/SKILL.md` and `commands/*.md`.
+//! - Frontmatter of `agents/*.md` (seed-spec §8.1: name, inline description, model, color,
+//!   tools, sandbox-tier, output-schema, the subagent git rule in write-capable agents;
+//!   agents sharing a colour are a warning), `skills/*/SKILL.md`, `commands/*.md` and
+//!   `output-styles/*.md`.
 //!
 //! Exit codes: 0 no failure, 1 a failed check, 2 DIR unreadable, 64 bad arguments.
 
@@ -313,9 +316,16 @@ fn validate(root: &Path) -> Report {
         d.dedup();
         d
     };
+    let mut agents = Vec::new();
     for dir in dirs("agents", "agents") {
         for file in md_files(&dir) {
-            check_agent(&mut r, &file);
+            agents.extend(check_agent(&mut r, &file));
+        }
+    }
+    check_agent_colors(&mut r, &agents);
+    for dir in dirs("outputStyles", "output-styles") {
+        for file in md_files(&dir) {
+            check_output_style(&mut r, &file);
         }
     }
     for dir in dirs("skills", "skills") {
@@ -765,6 +775,17 @@ fn is_executable(path: &Path) -> bool {
 
 /// The YAML frontmatter of a markdown file: between a first line `---` and the next `---`.
 fn frontmatter(r: &mut Report, file: &Path) -> Option<serde_yaml_ng::Mapping> {
+    frontmatter_parts(r, file).map(|doc| doc.meta)
+}
+
+/// A markdown file's frontmatter: parsed, as written, and the body after it.
+struct FrontDoc {
+    meta: serde_yaml_ng::Mapping,
+    raw: String,
+    body: String,
+}
+
+fn frontmatter_parts(r: &mut Report, file: &Path) -> Option<FrontDoc> {
     let name = r.rel(file);
     let text = match std::fs::read_to_string(file) {
         Ok(t) => t,
@@ -780,7 +801,7 @@ fn frontmatter(r: &mut Report, file: &Path) -> Option<serde_yaml_ng::Mapping> {
     }
     let mut raw = String::new();
     let mut closed = false;
-    for line in lines {
+    for line in lines.by_ref() {
         if line.trim_end() == "---" {
             closed = true;
             break;
@@ -792,8 +813,9 @@ fn frontmatter(r: &mut Report, file: &Path) -> Option<serde_yaml_ng::Mapping> {
         r.fail(format!("{name}: frontmatter is not closed by `---`"));
         return None;
     }
+    let body = lines.collect::<Vec<_>>().join("\n");
     match serde_yaml_ng::from_str::<serde_yaml_ng::Value>(&raw) {
-        Ok(serde_yaml_ng::Value::Mapping(m)) => Some(m),
+        Ok(serde_yaml_ng::Value::Mapping(meta)) => Some(FrontDoc { meta, raw, body }),
         Ok(_) => {
             r.fail(format!("{name}: frontmatter is not a YAML mapping"));
             None
@@ -809,28 +831,176 @@ fn yaml_str<'a>(m: &'a serde_yaml_ng::Mapping, key: &str) -> Option<&'a str> {
     m.get(key).and_then(serde_yaml_ng::Value::as_str)
 }
 
-fn check_agent(r: &mut Report, file: &Path) {
+/// Models an agent may name by alias; a full id matches [`MODEL_ID`].
+const MODELS: [&str; 5] = ["inherit", "sonnet", "opus", "haiku", "fable"];
+const MODEL_ID: &str = r"^claude-(opus|sonnet|haiku|fable)-\d+(-\d+)?(-\d{8})?$";
+/// The colours Claude Code draws agents in.
+const COLORS: [&str; 9] = [
+    "blue", "cyan", "green", "yellow", "magenta", "red", "purple", "orange", "pink",
+];
+/// The original's sandbox tiers, lowest first.
+const TIERS: [&str; 4] = ["read-only", "repo-write", "network-allowed", "dangerous"];
+
+/// What [`check_agent`] learned that matters across agents.
+struct AgentSeen {
+    name: String,
+    color: Option<String>,
+}
+
+/// An agent's frontmatter by seed-spec §8.1: `name` (lowercase-hyphen), an inline
+/// `description` (the agent loader cannot read `>` or `|` block scalars), `model` an alias or
+/// a full Claude model id, `color` one Claude Code draws, `tools` a comma-separated string or
+/// a list of strings, `sandbox-tier` (when given) one of the tiers and not below what the
+/// tools need, `output-schema` (when given) an existing JSON file; an agent that can both
+/// edit and write files carries the subagent git rule (PSA-007, no `git stash`) in its body.
+fn check_agent(r: &mut Report, file: &Path) -> Option<AgentSeen> {
+    let doc = frontmatter_parts(r, file)?;
+    let m = &doc.meta;
+    let at = r.rel(file);
+    let mut problems = Vec::new();
+    let name = yaml_str(m, "name").unwrap_or_default().to_owned();
+    match yaml_str(m, "name") {
+        Some(n) if Regex::new(r"^[a-z0-9]+(-[a-z0-9]+)*$").is_ok_and(|re| re.is_match(n)) => {}
+        Some(n) => problems.push(format!("name `{n}` is not lowercase-hyphen (no `:`)")),
+        None => problems.push("`name` is missing".to_owned()),
+    }
+    if yaml_str(m, "description").is_none_or(|d| d.trim().is_empty()) {
+        problems.push("`description` is missing or empty".to_owned());
+    }
+    for key in ["description", "tools"] {
+        let block = doc
+            .raw
+            .lines()
+            .find_map(|l| l.strip_prefix(&format!("{key}:")))
+            .map(str::trim)
+            .is_some_and(|v| v.starts_with(['>', '|']));
+        if block {
+            problems.push(format!(
+                "`{key}` is a block scalar (`>`/`|`); the agent loader reads only an inline value"
+            ));
+        }
+    }
+    match yaml_str(m, "model") {
+        None => problems
+            .push("`model` is missing (inherit, sonnet, opus, haiku or a model id)".to_owned()),
+        Some(model)
+            if MODELS.contains(&model)
+                || Regex::new(MODEL_ID).is_ok_and(|re| re.is_match(model)) => {}
+        Some(model) => problems.push(format!(
+            "model `{model}` is neither {} nor a claude-<family>-<version> id",
+            MODELS.join(", ")
+        )),
+    }
+    let color = yaml_str(m, "color").map(str::to_owned);
+    match color.as_deref() {
+        None => problems.push("`color` is missing".to_owned()),
+        Some(c) if COLORS.contains(&c) => {}
+        Some(c) => problems.push(format!("color `{c}` is not one of {}", COLORS.join(", "))),
+    }
+    let tools = agent_tools(m, &mut problems);
+    let base = |t: &String| t.split('(').next().unwrap_or_default().trim().to_owned();
+    let edits = tools.iter().map(base).any(|t| t.ends_with("Edit"));
+    let writes = tools.iter().map(base).any(|t| t == "Write");
+    if let Some(tier) = yaml_str(m, "sandbox-tier") {
+        match TIERS.iter().position(|t| *t == tier) {
+            None => problems.push(format!(
+                "sandbox-tier `{tier}` is not one of {}",
+                TIERS.join(", ")
+            )),
+            Some(0) if edits || writes => problems.push(format!(
+                "sandbox-tier `{tier}` but the tools edit or write files (repo-write at least)"
+            )),
+            Some(_) => {}
+        }
+    }
+    if let Some(schema) = yaml_str(m, "output-schema") {
+        let path = r.root.join(schema);
+        let parsed = std::fs::read_to_string(&path)
+            .ok()
+            .and_then(|t| serde_json::from_str::<Value>(&t).ok());
+        if !parsed.is_some_and(|v| v.is_object()) {
+            problems.push(format!(
+                "output-schema `{schema}` is missing or not a JSON object"
+            ));
+        }
+    }
+    // An agent that both edits and writes files is a wave worker: it must carry the rule that
+    // subagents never stage, commit or stash (the coordinator commits).
+    if edits && writes {
+        let body = doc.body.to_lowercase();
+        if !doc.body.contains("PSA-007") || !body.contains("git stash") {
+            problems.push(
+                "edits and writes files but its body lacks the subagent git rule (PSA-007, \
+                 never `git stash`)"
+                    .to_owned(),
+            );
+        }
+    }
+    report_doc(r, &at, "agent", problems);
+    Some(AgentSeen { name, color })
+}
+
+/// An agent's `tools`: a comma-separated string or a list of strings.
+fn agent_tools(m: &serde_yaml_ng::Mapping, problems: &mut Vec<String>) -> Vec<String> {
+    match m.get("tools") {
+        None => Vec::new(),
+        Some(serde_yaml_ng::Value::String(s)) if s.split(',').any(|t| !t.trim().is_empty()) => s
+            .split(',')
+            .map(|t| t.trim().to_owned())
+            .filter(|t| !t.is_empty())
+            .collect(),
+        Some(serde_yaml_ng::Value::Sequence(s))
+            if !s.is_empty() && s.iter().all(serde_yaml_ng::Value::is_string) =>
+        {
+            s.iter()
+                .filter_map(serde_yaml_ng::Value::as_str)
+                .map(str::to_owned)
+                .collect()
+        }
+        Some(_) => {
+            problems.push("`tools` is empty or not a list of tool names".to_owned());
+            Vec::new()
+        }
+    }
+}
+
+/// Two agents drawn in one colour are told apart only by name: a warning, not a failure.
+fn check_agent_colors(r: &mut Report, seen: &[AgentSeen]) {
+    let mut by_color: std::collections::BTreeMap<&str, Vec<&str>> =
+        std::collections::BTreeMap::new();
+    for a in seen {
+        if let Some(c) = a.color.as_deref() {
+            by_color.entry(c).or_default().push(&a.name);
+        }
+    }
+    for (color, names) in by_color {
+        if names.len() > 1 {
+            r.warn(format!(
+                "agents: {} share the color {color}",
+                names.join(", ")
+            ));
+        }
+    }
+}
+
+/// An output style (`output-styles/*.md`): `name` and `description` in its frontmatter.
+fn check_output_style(r: &mut Report, file: &Path) {
     let Some(m) = frontmatter(r, file) else {
         return;
     };
     let at = r.rel(file);
     let mut problems = Vec::new();
-    match yaml_str(&m, "name") {
-        Some(n) if Regex::new(r"^[a-z0-9]+(-[a-z0-9]+)*$").is_ok_and(|re| re.is_match(n)) => {}
-        Some(n) => problems.push(format!("name `{n}` is not lowercase-hyphen (no `:`)")),
-        None => problems.push("`name` is missing".to_owned()),
+    for key in ["name", "description"] {
+        if yaml_str(&m, key).is_none_or(|v| v.trim().is_empty()) {
+            problems.push(format!("`{key}` is missing or empty"));
+        }
     }
-    if yaml_str(&m, "description").is_none_or(|d| d.trim().is_empty()) {
-        problems.push("`description` is missing or empty".to_owned());
+    if m.get("keep-coding-instructions")
+        .is_some_and(|v| !v.is_bool())
+    {
+        problems.push("`keep-coding-instructions` is not true or false".to_owned());
     }
-    match m.get("tools") {
-        None => {}
-        Some(serde_yaml_ng::Value::String(s)) if s.split(',').any(|t| !t.trim().is_empty()) => {}
-        Some(serde_yaml_ng::Value::Sequence(s))
-            if !s.is_empty() && s.iter().all(serde_yaml_ng::Value::is_string) => {}
-        Some(_) => problems.push("`tools` is empty or not a list of tool names".to_owned()),
-    }
-    report_doc(r, &at, "agent", problems);
+    report_doc(r, &at, "output style", problems);
 }
 
 fn check_skill(r: &mut Report, file: &Path) {

@@ -484,11 +484,16 @@ impl Cli {
                 continue;
             }
             commands.insert(first.to_owned());
+            // `install claude|codex` names two sub-subcommands.
             if let Some(second) = words.next()
-                && second.chars().all(|c| c.is_ascii_lowercase() || c == '-')
+                && second
+                    .chars()
+                    .all(|c| c.is_ascii_lowercase() || c == '-' || c == '|')
                 && !second.starts_with('-')
             {
-                nested.push((first.to_owned(), second.to_owned()));
+                for alt in second.split('|') {
+                    nested.push((first.to_owned(), alt.to_owned()));
+                }
             }
         }
         Cli {
@@ -528,6 +533,7 @@ impl Cli {
             .collect();
         if !subs.is_empty()
             && let Some(second) = words.get(1)
+            && !second.starts_with("--")
         {
             assert!(
                 subs.contains(second),
@@ -535,6 +541,10 @@ impl Cli {
             );
         }
         for w in &words[1..] {
+            // A quoted word is an argument (`check 'git reset --hard'`), never our flag.
+            if w.starts_with(['\'', '"']) {
+                continue;
+            }
             if let Some(flag) = w
                 .strip_prefix("--")
                 .map(|f| f.split('=').next().unwrap_or(f))
@@ -546,11 +556,9 @@ impl Cli {
     }
 }
 
-/// A piece of code the markdown tells the agent to run, with the prose around it.
+/// A piece of code the markdown tells the agent to run.
 struct Code {
     text: String,
-    before: String,
-    after: String,
 }
 
 /// Inline code spans, and the lines of shell fences (`sh`, `bash`, `console`, no info string).
@@ -574,8 +582,6 @@ fn code_of(text: &str) -> Vec<Code> {
         match fence {
             Some(true) => out.push(Code {
                 text: line.to_owned(),
-                before: String::new(),
-                after: String::new(),
             }),
             Some(false) => {}
             None => {
@@ -588,8 +594,6 @@ fn code_of(text: &str) -> Vec<Code> {
     for i in (1..parts.len().saturating_sub(1)).step_by(2) {
         out.push(Code {
             text: parts[i].replace('\n', " "),
-            before: parts[i - 1].to_owned(),
-            after: parts[i + 1].to_owned(),
         });
     }
     out
@@ -606,12 +610,27 @@ fn invocations(code: &str) -> Vec<Vec<&str>> {
                 .is_some_and(|c| c.is_ascii_alphanumeric() || c == '-' || c == ':')
         })
         .map(|(at, _)| {
-            code[at + NAME.len()..]
-                .split_whitespace()
-                .take_while(|w| {
-                    !w.starts_with(['|', '&', ';', '<', '>', ')', '#']) && !w.starts_with("2>")
-                })
-                .collect()
+            let mut words: Vec<&str> = Vec::new();
+            let mut quote: Option<char> = None;
+            for w in code[at + NAME.len()..].split_whitespace() {
+                // Inside a quoted argument: its words are not ours to check.
+                if let Some(q) = quote {
+                    if w.ends_with(q) {
+                        quote = None;
+                    }
+                    continue;
+                }
+                if w.starts_with(['|', '&', ';', '<', '>', ')', '#']) || w.starts_with("2>") {
+                    break;
+                }
+                if let Some(q) = w.chars().next().filter(|c| matches!(c, '\'' | '"'))
+                    && !(w.len() > 1 && w.ends_with(q))
+                {
+                    quote = Some(q);
+                }
+                words.push(w);
+            }
+            words
         })
         .collect()
 }
@@ -625,14 +644,9 @@ fn every_cli_call_in_the_markdown_exists() {
     let mut checked = 0;
     for (name, text) in bundle_texts() {
         for code in code_of(&text) {
-            // "until `session-orchestrator state` exists": a subcommand not built yet.
-            let planned = code.before.to_lowercase().trim_end().ends_with("until")
-                && code.after.starts_with(" exists");
             for words in invocations(&code.text) {
-                if !planned {
-                    cli.check(&words, &format!("{name}: `{}`", code.text.trim()));
-                    checked += 1;
-                }
+                cli.check(&words, &format!("{name}: `{}`", code.text.trim()));
+                checked += 1;
             }
         }
     }
@@ -691,7 +705,84 @@ fn the_scanners_see_what_they_should() {
         ]
     );
     assert_eq!(invocations(&code[1].text), [vec!["config", "--json"]]);
-    assert!(code[2].after.starts_with(" exists"));
     assert!(invocations("target/release/session-orchestrator check x").len() == 1);
     assert!(invocations("session-orchestrator:session-end").is_empty());
+    // A quoted argument is one word, whatever flags it holds.
+    assert_eq!(
+        invocations("session-orchestrator check 'git reset --hard' --json"),
+        [vec!["check", "'git", "--json"]]
+    );
+    let cli = Cli::from_binary();
+    assert!(
+        cli.nested
+            .iter()
+            .any(|(c, s)| c == "install" && s == "codex")
+    );
+}
+
+/// The relative targets of markdown links (`[text](target)`), without `#anchors`; web and
+/// anchor-only links are left out.
+fn relative_links(text: &str) -> Vec<String> {
+    // Prose only: code fences and inline code hold shell, not links.
+    let mut prose = String::new();
+    let mut fenced = false;
+    for line in text.lines() {
+        if line.trim_start().starts_with("```") {
+            fenced = !fenced;
+            continue;
+        }
+        if !fenced {
+            let spans: Vec<&str> = line.split('`').collect();
+            for (i, part) in spans.iter().enumerate() {
+                if i % 2 == 0 {
+                    prose.push_str(part);
+                }
+            }
+            prose.push('\n');
+        }
+    }
+    let text = prose.as_str();
+    let mut out = Vec::new();
+    for (at, _) in text.match_indices("](") {
+        let rest = &text[at + 2..];
+        let Some(end) = rest.find(')') else { continue };
+        let target = rest[..end].split('#').next().unwrap_or_default().trim();
+        if target.is_empty()
+            || target.contains("://")
+            || target.starts_with("mailto:")
+            || target.contains(char::is_whitespace)
+        {
+            continue;
+        }
+        out.push(target.to_owned());
+    }
+    out
+}
+
+#[test]
+fn every_relative_link_in_the_bundle_resolves() {
+    let mut checked = 0;
+    let mut dead = Vec::new();
+    for (name, text) in bundle_texts() {
+        let dir = root().join(&name);
+        let dir = dir.parent().unwrap();
+        for target in relative_links(&text) {
+            checked += 1;
+            if !dir.join(&target).exists() {
+                dead.push(format!("{name}: ({target})"));
+            }
+        }
+    }
+    assert!(dead.is_empty(), "links to nothing:\n{}", dead.join("\n"));
+    assert!(
+        checked >= 5,
+        "only {checked} links found: is the scan broken?"
+    );
+    // The scanner itself: relative links only, anchors cut.
+    assert_eq!(
+        relative_links(
+            "[a](references/x.md#top), [b](https://e.x/y), [c](#here), [d](../z.md) `[e](f)`"
+        ),
+        ["references/x.md", "../z.md"]
+    );
 }

@@ -441,3 +441,38 @@ fn bad_check_arguments_exit_64() {
         assert_eq!(r.stdout, "", "{args:?}");
     }
 }
+
+// ---------------------------------------------------------------------------------------
+// help
+// ---------------------------------------------------------------------------------------
+
+#[test]
+fn a_subcommand_asked_for_help_prints_its_part_of_the_help() {
+    let project = TempProject::new();
+    let config = run(&["config", "--help"], &project);
+    assert_eq!(config.code, Some(0), "{config:?}");
+    assert!(
+        config
+            .stdout
+            .contains("session-orchestrator config [--json]")
+            && config
+                .stdout
+                .contains("config     Read the `## Session Config`"),
+        "{}",
+        config.stdout
+    );
+    assert!(!config.stdout.contains("wave-scope The wave manifest"));
+    // A nested one, with the COMMON flags its usage refers to.
+    let state = run(&["state", "show", "--help"], &project);
+    assert_eq!(state.code, Some(0), "{state:?}");
+    assert!(state.stdout.contains("session-orchestrator state init"));
+    assert!(state.stdout.contains("COMMON:"), "{}", state.stdout);
+    assert!(!state.stdout.contains("bootstrap  `--check`"));
+    // Control: later words belong to the command being checked, not to us.
+    let check = run(&["check", "git", "--help"], &project);
+    assert_eq!(check.code, Some(0), "{check:?}");
+    assert!(check.stdout.contains("git --help"), "{}", check.stdout);
+    assert!(!check.stdout.contains("USAGE:"));
+    // An unknown subcommand stays an error.
+    assert_eq!(run(&["nope", "--help"], &project).code, Some(64));
+}

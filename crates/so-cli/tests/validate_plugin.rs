@@ -49,7 +49,7 @@ impl Tree {
         );
         t.write(
             "agents/helper.md",
-            "---\nname: helper\ndescription: Helps.\ntools: Read, Grep\n---\nBody.\n",
+            "---\nname: helper\ndescription: Helps.\ntools: Read, Grep\nmodel: inherit\ncolor: blue\n---\nBody.\n",
         );
         t.write("commands/go.md", "---\ndescription: Go.\n---\nBody.\n");
         t
@@ -222,6 +222,88 @@ fn skill_name_differing_from_folder_fails() {
             "`other-skill` differs from its folder",
         ],
     );
+}
+
+#[test]
+fn agent_frontmatter_follows_the_loaders_rules() {
+    let agent = |meta: &str, body: &str| format!("---\nname: helper\n{meta}\n---\n{body}\n");
+    let ok = "description: Helps.\ntools: Read, Grep\nmodel: inherit\ncolor: blue";
+    for (meta, body, expect) in [
+        (
+            "description: >\n  Helps.\ntools: Read\nmodel: inherit\ncolor: blue",
+            "Body.",
+            "`description` is a block scalar",
+        ),
+        (
+            "description: Helps.\ntools: Read\nmodel: gpt-5\ncolor: blue",
+            "Body.",
+            "model `gpt-5` is neither",
+        ),
+        (
+            "description: Helps.\ntools: Read\ncolor: blue",
+            "Body.",
+            "`model` is missing",
+        ),
+        (
+            "description: Helps.\ntools: Read\nmodel: inherit\ncolor: teal",
+            "Body.",
+            "color `teal` is not one of",
+        ),
+        (
+            "description: Helps.\ntools: Read, Edit, Write\nmodel: inherit\ncolor: blue",
+            "Implements things.",
+            "lacks the subagent git rule",
+        ),
+        (
+            "description: Helps.\ntools: Read, Edit\nmodel: inherit\ncolor: blue\nsandbox-tier: read-only",
+            "Body.",
+            "sandbox-tier `read-only` but the tools edit or write files",
+        ),
+    ] {
+        let t = Tree::new();
+        t.write("agents/helper.md", &agent(meta, body));
+        assert_fails(&t, &["agents/helper.md", expect]);
+    }
+    // Controls: a full model id, and a write-capable agent that carries the rule.
+    let t = Tree::new();
+    t.write(
+        "agents/helper.md",
+        &agent(
+            "description: Helps.\ntools: Read, Edit, Write\nmodel: claude-sonnet-4-5\ncolor: blue\nsandbox-tier: repo-write",
+            "Never stage, commit or stash (PSA-007): no `git add`, `git commit`, `git stash`.",
+        ),
+    );
+    let r = run(&t.0, &[]);
+    assert!(r.fails().is_empty(), "{}", r.stdout);
+    // Two agents in one colour: a warning only.
+    t.write(
+        "agents/other.md",
+        &agent(ok, "Body.").replace("name: helper", "name: other"),
+    );
+    let r = run(&t.0, &[]);
+    assert!(r.fails().is_empty(), "{}", r.stdout);
+    assert!(
+        r.stdout
+            .contains("WARN: agents: helper, other share the color blue"),
+        "{}",
+        r.stdout
+    );
+}
+
+#[test]
+fn output_style_without_a_name_fails() {
+    let t = Tree::new();
+    t.write(
+        "output-styles/brief.md",
+        "---\nname: Brief\ndescription: Short answers.\n---\nBe brief.\n",
+    );
+    let r = run(&t.0, &[]);
+    assert!(r.fails().is_empty(), "{}", r.stdout);
+    t.write(
+        "output-styles/brief.md",
+        "---\ndescription: Short answers.\n---\nBe brief.\n",
+    );
+    assert_fails(&t, &["output-styles/brief.md", "`name` is missing"]);
 }
 
 #[test]

@@ -14,11 +14,14 @@
 //! * [`sandbox`] — one folder per run, outside temp space (the guard treats `/tmp` as
 //!   scratch); [`repo`] — the repository, its release binaries and staged plugin copies;
 //!   [`process`] — every child has a hard time limit.
+//! * [`autopilot`] — `session-orchestrator autopilot` (the release CLI) driving the real
+//!   Claude Code through a wrapper that loads this repository as the plugin.
 //!
 //! It does not decide anything about commands: the verdicts come from the real
 //! `target/release/destructive-guard`, started by the real clients through `hooks/run`.
 //! The crate is `publish = false` and used only by its own tests.
 
+pub mod autopilot;
 pub mod claude;
 pub mod clients;
 pub mod codex;

@@ -64,6 +64,28 @@ impl Script {
     }
 }
 
+/// How the Anthropic fake answers beyond its script.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Behaviour {
+    /// `input_tokens` of every answer's usage (default 10).
+    pub input_tokens: u64,
+    /// `output_tokens` of every answer's usage (default 5).
+    pub output_tokens: u64,
+    /// Wait this long before answering a `POST /v1/messages` (default none): a model that
+    /// hangs, for stall and abort tests.
+    pub delay: std::time::Duration,
+}
+
+impl Default for Behaviour {
+    fn default() -> Self {
+        Self {
+            input_tokens: 10,
+            output_tokens: 5,
+            delay: std::time::Duration::ZERO,
+        }
+    }
+}
+
 /// One request the client made, body parsed as JSON (`Null` when it was not JSON).
 #[derive(Clone, Debug)]
 pub struct Recorded {
@@ -105,6 +127,12 @@ pub struct FakeModel {
 impl FakeModel {
     /// Starts a fake model speaking `api` on `127.0.0.1:0`.
     pub fn start(api: Api, script: Script) -> std::io::Result<Self> {
+        Self::start_with(api, script, Behaviour::default())
+    }
+
+    /// [`FakeModel::start`] with the usage it reports and a delay before its answers
+    /// (Anthropic only; the `OpenAI` fake ignores `behaviour`).
+    pub fn start_with(api: Api, script: Script, behaviour: Behaviour) -> std::io::Result<Self> {
         let log: Arc<Mutex<Vec<Recorded>>> = Arc::default();
         let sink = Arc::clone(&log);
         let server = Server::start(Arc::new(move |request: &Request| {
@@ -117,7 +145,12 @@ impl FakeModel {
                     body: body.clone(),
                 });
             match api {
-                Api::Anthropic => anthropic(request, &body, &script),
+                Api::Anthropic => {
+                    if request.path() == "/v1/messages" && !behaviour.delay.is_zero() {
+                        std::thread::sleep(behaviour.delay);
+                    }
+                    anthropic_with(request, &body, &script, &behaviour)
+                }
                 Api::OpenAi => openai(request, &body, &script),
             }
         }))?;
@@ -263,7 +296,18 @@ fn anthropic_step<'a>(body: &Value, script: &'a Script, done: usize) -> Option<(
     .filter(|(name, _)| offers(name))
 }
 
+/// The default behaviour's answer (the unit tests below call it directly).
+#[cfg(test)]
 fn anthropic(request: &Request, body: &Value, script: &Script) -> Response {
+    anthropic_with(request, body, script, &Behaviour::default())
+}
+
+fn anthropic_with(
+    request: &Request,
+    body: &Value,
+    script: &Script,
+    behaviour: &Behaviour,
+) -> Response {
     match (request.method.as_str(), request.path()) {
         ("POST", "/v1/messages") => {}
         ("POST", "/v1/messages/count_tokens") => {
@@ -291,7 +335,7 @@ fn anthropic(request: &Request, body: &Value, script: &Script) -> Response {
             "end_turn",
         ),
     };
-    let usage = json!({"input_tokens": 10, "output_tokens": 5,
+    let usage = json!({"input_tokens": behaviour.input_tokens, "output_tokens": behaviour.output_tokens,
                        "cache_creation_input_tokens": 0, "cache_read_input_tokens": 0});
     if body["stream"] != true {
         return Response::json(
@@ -346,7 +390,7 @@ fn anthropic(request: &Request, body: &Value, script: &Script) -> Response {
     events.push((
         "message_delta",
         json!({"type": "message_delta", "delta": {"stop_reason": stop_reason, "stop_sequence": null},
-               "usage": {"output_tokens": 5}}),
+               "usage": {"output_tokens": behaviour.output_tokens}}),
     ));
     events.push(("message_stop", json!({"type": "message_stop"})));
     Response::sse(&events)

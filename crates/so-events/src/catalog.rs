@@ -44,6 +44,18 @@ pub mod names {
     pub const SKILL_INVOKED: &str = "orchestrator.skill.invoked";
     /// `sessions.jsonl`: the summary of an ended session.
     pub const SESSION_RECORDED: &str = "orchestrator.session.recorded";
+    /// `sessions.jsonl`: the session-end skill's validated report of a session
+    /// (`session-orchestrator session record`).
+    pub const SESSION_REPORTED: &str = "orchestrator.session.reported";
+    /// `events.jsonl`: a quality gate ran and every check passed (or was skipped).
+    pub const QUALITY_GATE_PASSED: &str = "orchestrator.quality_gate.passed";
+    /// `events.jsonl`: a quality gate ran and a check failed, was stubbed or timed out.
+    pub const QUALITY_GATE_FAILED: &str = "orchestrator.quality_gate.failed";
+    /// `learnings.jsonl`: a learning was added, or replaced one with the same type and
+    /// subject (`session-orchestrator learning add`).
+    pub const LEARNING_RECORDED: &str = "orchestrator.learning.recorded";
+    /// `autopilot.jsonl`: one headless autopilot run ended (`session-orchestrator autopilot`).
+    pub const AUTOPILOT_COMPLETED: &str = "orchestrator.autopilot.completed";
 
     /// Every fixed name above (guard decisions are `orchestrator.<hook>.<verb>`).
     pub const ALL: &[&str] = &[
@@ -64,6 +76,11 @@ pub mod names {
         SUBAGENT_STOPPED,
         SKILL_INVOKED,
         SESSION_RECORDED,
+        SESSION_REPORTED,
+        QUALITY_GATE_PASSED,
+        QUALITY_GATE_FAILED,
+        LEARNING_RECORDED,
+        AUTOPILOT_COMPLETED,
     ];
 }
 
@@ -323,6 +340,286 @@ pub fn session_recorded(
         .with("waves", waves)
 }
 
+/// What one autopilot run did, for [`names::AUTOPILOT_COMPLETED`] (the seed's
+/// `autopilot.jsonl` fields).
+#[derive(Debug, Clone, PartialEq)]
+pub struct AutopilotRun<'a> {
+    /// The run's id.
+    pub run_id: &'a str,
+    /// When the run started.
+    pub started_at: Timestamp,
+    /// When it ended (also the record's `timestamp`).
+    pub completed_at: Timestamp,
+    /// `--max-sessions`.
+    pub max_sessions: u32,
+    /// `--max-hours`.
+    pub max_hours: f64,
+    /// `--max-tokens`.
+    pub max_tokens: u64,
+    /// `--confidence-threshold`.
+    pub confidence_threshold: f64,
+    /// `--stall-timeout`, seconds.
+    pub stall_timeout_seconds: u64,
+    /// Sessions that ran to their end by themselves.
+    pub iterations_completed: u32,
+    /// The kill switch that stopped the run (`None`: a dry run that would start a session).
+    pub kill_switch: Option<&'a str>,
+    /// What the switch saw.
+    pub kill_switch_detail: Option<&'a str>,
+    /// One object per session started.
+    pub sessions: Vec<Value>,
+    /// The first iteration was not confident enough: a person should run the session.
+    pub fallback_to_manual: bool,
+    /// `--dry-run`.
+    pub dry_run: bool,
+    /// Tokens counted against `--max-tokens`.
+    pub total_tokens_used: u64,
+    /// The resource verdict before the first iteration, when probed.
+    pub resource_verdict_at_start: Option<&'a str>,
+    /// The exit code of the run.
+    pub exit_code: u8,
+}
+
+/// [`names::AUTOPILOT_COMPLETED`]: the one record of an autopilot run, for
+/// `autopilot.jsonl`. `duration_seconds` has millisecond precision.
+pub fn autopilot_completed(run: &AutopilotRun<'_>) -> Record {
+    let ms = run
+        .completed_at
+        .millis_since(run.started_at)
+        .unwrap_or_default();
+    #[expect(
+        clippy::cast_precision_loss,
+        reason = "a run's milliseconds are far below 2^52"
+    )]
+    let duration_seconds = ms as f64 / 1000.0;
+    Record::new(names::AUTOPILOT_COMPLETED, run.completed_at)
+        .with("autopilot_run_id", run.run_id)
+        .with("started_at", run.started_at.to_string())
+        .with("completed_at", run.completed_at.to_string())
+        .with("duration_seconds", duration_seconds)
+        .with("max_sessions", run.max_sessions)
+        .with("max_hours", run.max_hours)
+        .with("max_tokens", run.max_tokens)
+        .with("confidence_threshold", run.confidence_threshold)
+        .with("stall_timeout_seconds", run.stall_timeout_seconds)
+        .with("iterations_completed", run.iterations_completed)
+        .with("kill_switch", opt(run.kill_switch))
+        .with("kill_switch_detail", opt(run.kill_switch_detail))
+        .with("sessions", Value::Array(run.sessions.clone()))
+        .with("fallback_to_manual", run.fallback_to_manual)
+        .with("dry_run", run.dry_run)
+        .with("total_tokens_used", run.total_tokens_used)
+        .with(
+            "resource_verdict_at_start",
+            opt(run.resource_verdict_at_start),
+        )
+        .with("exit_code", run.exit_code)
+}
+
+/// Test counts of a quality gate; each `None` when the runner's output did not state it.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct GateTestCounts {
+    /// Passed tests.
+    pub passed: Option<u64>,
+    /// Failed tests.
+    pub failed: Option<u64>,
+    /// All tests the runner knew of.
+    pub total: Option<u64>,
+}
+
+/// What a quality-gate record says.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct QualityGate<'a> {
+    /// `baseline`, `incremental`, `full-gate` or `per-file`.
+    pub variant: &'a str,
+    /// Every check passed or was skipped: [`names::QUALITY_GATE_PASSED`], else
+    /// [`names::QUALITY_GATE_FAILED`].
+    pub passed: bool,
+    /// The CLI's exit code (0; 2 for a failed full gate; 1 when a command could not start).
+    pub exit_code: u8,
+    /// The wave the gate ran after, when given.
+    pub wave_number: Option<u32>,
+    /// Wall-clock time of the whole gate.
+    pub duration_ms: u64,
+    /// Status of the test check (`pass`, `fail`, `stubbed`, `timeout`, `skipped`, …).
+    pub test_status: &'a str,
+    /// Status of the type-check.
+    pub typecheck_status: &'a str,
+    /// Status of the lint check.
+    pub lint_status: &'a str,
+    /// Test counts; `None` (null) when not one was measured.
+    pub counts: Option<GateTestCounts>,
+    /// The test command runs no test.
+    pub stubbed: bool,
+    /// A check hit the time limit.
+    pub timed_out: bool,
+    /// Type errors; `None` when not measured.
+    pub typecheck_errors: Option<u64>,
+    /// Lint errors; `None` when not measured.
+    pub lint_errors: Option<u64>,
+    /// Lint warnings; `None` when not measured.
+    pub lint_warnings: Option<u64>,
+}
+
+/// [`names::QUALITY_GATE_PASSED`] or [`names::QUALITY_GATE_FAILED`]. Counts that were not
+/// measured are null, never 0.
+pub fn quality_gate(o: &Origin<'_>, g: &QualityGate<'_>) -> Record {
+    let name = if g.passed {
+        names::QUALITY_GATE_PASSED
+    } else {
+        names::QUALITY_GATE_FAILED
+    };
+    let counts = g.counts.map_or(
+        Value::Null,
+        |c| json!({"passed": c.passed, "failed": c.failed, "total": c.total}),
+    );
+    o.record(name)
+        .with("variant", g.variant)
+        .with("exit_code", g.exit_code)
+        .with("wave_number", opt(g.wave_number))
+        .with("duration_ms", g.duration_ms)
+        .with(
+            "statuses",
+            json!({"test": g.test_status, "typecheck": g.typecheck_status, "lint": g.lint_status}),
+        )
+        .with("counts", counts)
+        .with("stubbed", g.stubbed)
+        .with("timed_out", g.timed_out)
+        .with("typecheck_errors", opt(g.typecheck_errors))
+        .with("lint_errors", opt(g.lint_errors))
+        .with("lint_warnings", opt(g.lint_warnings))
+}
+
+/// One wave of a [`SessionReport`].
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ReportedWave {
+    /// Wave number (from 1).
+    pub wave: u64,
+    /// `Discovery`, `Impl-Core`, `Impl-Polish`, `Quality` or `Finalization`.
+    pub role: String,
+    /// Agents dispatched in the wave.
+    pub agents: u64,
+    /// How the wave ended, in the skill's words.
+    pub status: String,
+}
+
+/// How a session's agents ended.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct AgentSummary {
+    /// Reported `done`.
+    pub complete: u64,
+    /// Reported `partial`.
+    pub partial: u64,
+    /// Reported `failed`.
+    pub failed: u64,
+    /// Caught spiralling (same file edited again and again, same error repeated).
+    pub spiral: u64,
+}
+
+/// The session-end skill's report of a session, validated by the CLI.
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub struct SessionReport<'a> {
+    /// `feature`, `deep` or `housekeeping`.
+    pub session_type: &'a str,
+    /// ISO-8601 UTC.
+    pub started_at: &'a str,
+    /// ISO-8601 UTC.
+    pub completed_at: &'a str,
+    /// `completed_at - started_at`.
+    pub duration_ms: Option<u64>,
+    /// Number of waves.
+    pub total_waves: u64,
+    /// The waves.
+    pub waves: &'a [ReportedWave],
+    /// How the agents ended.
+    pub agent_summary: AgentSummary,
+    /// Agents dispatched.
+    pub total_agents: u64,
+    /// Files changed.
+    pub total_files_changed: u64,
+    /// Issues planned, if the skill counted them.
+    pub issues_planned: Option<u64>,
+    /// Issues closed.
+    pub issues_closed: Option<u64>,
+    /// Work carried over to the next session.
+    pub carryover: Option<u64>,
+    /// The last quality gate's report (`session-orchestrator quality-gate` output).
+    pub gate: Option<&'a Value>,
+    /// Free text.
+    pub notes: Option<&'a str>,
+}
+
+/// [`names::SESSION_REPORTED`]: the skill's report for `sessions.jsonl`. `session_id` in
+/// `o` is the reported session's id.
+pub fn session_reported(o: &Origin<'_>, r: &SessionReport<'_>) -> Record {
+    let waves: Vec<Value> = r
+        .waves
+        .iter()
+        .map(|w| json!({"wave": w.wave, "role": w.role, "agents": w.agents, "status": w.status}))
+        .collect();
+    let a = r.agent_summary;
+    o.record(names::SESSION_REPORTED)
+        .with("session_type", r.session_type)
+        .with("started_at", r.started_at)
+        .with("completed_at", r.completed_at)
+        .with("duration_ms", opt(r.duration_ms))
+        .with("total_waves", r.total_waves)
+        .with("waves", waves)
+        .with(
+            "agent_summary",
+            json!({"complete": a.complete, "partial": a.partial, "failed": a.failed, "spiral": a.spiral}),
+        )
+        .with("total_agents", r.total_agents)
+        .with("total_files_changed", r.total_files_changed)
+        .with("issues_planned", opt(r.issues_planned))
+        .with("issues_closed", opt(r.issues_closed))
+        .with("carryover", opt(r.carryover))
+        .with("gate", r.gate.cloned().unwrap_or(Value::Null))
+        .with("notes", opt(r.notes))
+}
+
+/// A learning for `learnings.jsonl`, in the original's fields (seed §6.1).
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub struct Learning<'a> {
+    /// Unique id (UUID-shaped).
+    pub id: &'a str,
+    /// `fragile-file`, `effective-sizing`, `recurring-issue`, `scope-guidance` or
+    /// `deviation-pattern`.
+    pub learning_type: &'a str,
+    /// What it is about (a file, a session type, a pattern name).
+    pub subject: &'a str,
+    /// The lesson.
+    pub insight: &'a str,
+    /// The data points behind it.
+    pub evidence: &'a str,
+    /// 0 to 1.
+    pub confidence: f64,
+    /// The session that produced it, when known.
+    pub source_session: Option<&'a str>,
+    /// ISO-8601 UTC.
+    pub created_at: &'a str,
+    /// ISO-8601 UTC.
+    pub expires_at: &'a str,
+    /// The id of the learning with the same type and subject that this one replaces.
+    pub supersedes: Option<&'a str>,
+}
+
+/// [`names::LEARNING_RECORDED`]. `scope` is always `local`.
+pub fn learning_recorded(at: Timestamp, l: &Learning<'_>) -> Record {
+    Record::new(names::LEARNING_RECORDED, at)
+        .with("id", l.id)
+        .with("type", l.learning_type)
+        .with("subject", l.subject)
+        .with("insight", l.insight)
+        .with("evidence", l.evidence)
+        .with("confidence", l.confidence)
+        .with("source_session", opt(l.source_session))
+        .with("created_at", l.created_at)
+        .with("expires_at", l.expires_at)
+        .with("scope", "local")
+        .with("supersedes", opt(l.supersedes))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -365,5 +662,36 @@ mod tests {
         let r = subagent_stopped(&o, "a", None, &SubagentStop::default());
         assert_eq!(r.get("duration_ms"), Some(&Value::Null));
         assert_eq!(r.get("input_tokens"), Some(&Value::Null));
+        let r = quality_gate(&o, &QualityGate::default());
+        assert_eq!(r.get("counts"), Some(&Value::Null));
+        assert_eq!(r.get("lint_warnings"), Some(&Value::Null));
+        assert_eq!(r.get("wave_number"), Some(&Value::Null));
+    }
+
+    #[test]
+    fn quality_gate_name_follows_the_outcome() {
+        let o = Origin {
+            session_id: None,
+            client: None,
+            at: Timestamp::from_millis(0),
+        };
+        let mut g = QualityGate {
+            variant: "full-gate",
+            exit_code: 2,
+            counts: Some(GateTestCounts {
+                passed: Some(11),
+                failed: Some(1),
+                total: Some(12),
+            }),
+            ..QualityGate::default()
+        };
+        let failed = quality_gate(&o, &g);
+        assert_eq!(failed.event(), names::QUALITY_GATE_FAILED);
+        assert_eq!(
+            failed.get("counts"),
+            Some(&json!({"passed": 11, "failed": 1, "total": 12}))
+        );
+        g.passed = true;
+        assert_eq!(quality_gate(&o, &g).event(), names::QUALITY_GATE_PASSED);
     }
 }

@@ -49,6 +49,44 @@ pub struct SessionRow {
     pub waves: Vec<WaveRow>,
     /// Whether it is still running.
     pub running: bool,
+    /// The session-end skill's report (`orchestrator.session.reported`), when there is one.
+    pub report: Option<ReportRow>,
+}
+
+/// What the session-end skill reported about a session.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct ReportRow {
+    /// `feature`, `deep` or `housekeeping`.
+    pub session_type: Option<String>,
+    /// Number of waves.
+    pub total_waves: Option<u64>,
+    /// Agents dispatched.
+    pub total_agents: Option<u64>,
+    /// How the agents ended.
+    pub agent_summary: AgentSummaryRow,
+    /// Files changed.
+    pub total_files_changed: Option<u64>,
+    /// Issues planned.
+    pub issues_planned: Option<u64>,
+    /// Issues closed.
+    pub issues_closed: Option<u64>,
+    /// Work carried over to the next session.
+    pub carryover: Option<u64>,
+    /// The reported quality gate's `passed`, when a gate report was included.
+    pub gate_passed: Option<bool>,
+}
+
+/// How a session's agents ended (null: not reported).
+#[derive(Debug, Clone, Copy, Default, Serialize)]
+pub struct AgentSummaryRow {
+    /// Done.
+    pub complete: Option<u64>,
+    /// Partial.
+    pub partial: Option<u64>,
+    /// Failed.
+    pub failed: Option<u64>,
+    /// Spiralled.
+    pub spiral: Option<u64>,
 }
 
 /// One wave of a session.
@@ -167,10 +205,14 @@ pub fn summarize(project_root: &Path, since: Option<Timestamp>) -> Summary {
 
 fn session_rows(records: &[ReadRecord]) -> Vec<SessionRow> {
     let mut rows: Vec<SessionRow> = Vec::new();
-    for r in records
-        .iter()
-        .filter(|r| r.event == names::SESSION_RECORDED)
-    {
+    for r in records {
+        if r.event == names::SESSION_REPORTED {
+            add_report(&mut rows, r);
+            continue;
+        }
+        if r.event != names::SESSION_RECORDED {
+            continue;
+        }
         let waves = r
             .value
             .get("waves")
@@ -188,8 +230,14 @@ fn session_rows(records: &[ReadRecord]) -> Vec<SessionRow> {
                     .collect()
             })
             .unwrap_or_default();
+        let session_id = r.str("session_id").unwrap_or("?").to_owned();
+        // A report that came first (the skill runs before the client's SessionEnd) stays.
+        let report = rows
+            .iter()
+            .find(|x| x.session_id == session_id)
+            .and_then(|x| x.report.clone());
         let row = SessionRow {
-            session_id: r.str("session_id").unwrap_or("?").to_owned(),
+            session_id,
             client: r.str("client").map(str::to_owned),
             started_at: r.str("started_at").map(str::to_owned),
             ended_at: r.str("ended_at").map(str::to_owned),
@@ -197,12 +245,70 @@ fn session_rows(records: &[ReadRecord]) -> Vec<SessionRow> {
             reason: r.str("reason").map(str::to_owned),
             waves,
             running: false,
+            report,
         };
         // A session that ended twice (resumed, then ended again) keeps its last record.
         rows.retain(|x| x.session_id != row.session_id);
         rows.push(row);
     }
     rows
+}
+
+/// Adds an `orchestrator.session.reported` record to its session's row (the last report
+/// wins), or makes a row of it when the client's `SessionEnd` left none.
+fn add_report(rows: &mut Vec<SessionRow>, r: &ReadRecord) {
+    use serde_json::Value;
+    let value = |k: &str| r.value.get(k);
+    let summary = value("agent_summary");
+    let count = |k: &str| summary.and_then(|s| s.get(k)).and_then(Value::as_u64);
+    let report = ReportRow {
+        session_type: r.str("session_type").map(str::to_owned),
+        total_waves: r.u64("total_waves"),
+        total_agents: r.u64("total_agents"),
+        agent_summary: AgentSummaryRow {
+            complete: count("complete"),
+            partial: count("partial"),
+            failed: count("failed"),
+            spiral: count("spiral"),
+        },
+        total_files_changed: r.u64("total_files_changed"),
+        issues_planned: r.u64("issues_planned"),
+        issues_closed: r.u64("issues_closed"),
+        carryover: r.u64("carryover"),
+        gate_passed: value("gate")
+            .and_then(|g| g.get("passed"))
+            .and_then(Value::as_bool),
+    };
+    let session_id = r.str("session_id").unwrap_or("?");
+    if let Some(row) = rows.iter_mut().find(|x| x.session_id == session_id) {
+        row.report = Some(report);
+        return;
+    }
+    let started = r.str("started_at");
+    let completed = r.str("completed_at");
+    let waves = value("waves")
+        .and_then(Value::as_array)
+        .map(|ws| {
+            ws.iter()
+                .map(|w| WaveRow {
+                    wave: w.get("wave").and_then(Value::as_u64).unwrap_or(0),
+                    role: w.get("role").and_then(Value::as_str).map(str::to_owned),
+                    duration_ms: None,
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    rows.push(SessionRow {
+        session_id: session_id.to_owned(),
+        client: r.str("client").map(str::to_owned),
+        started_at: started.map(str::to_owned),
+        ended_at: completed.map(str::to_owned),
+        duration_ms: r.u64("duration_ms"),
+        reason: None,
+        waves,
+        running: false,
+        report: Some(report),
+    });
 }
 
 fn running_row(state: &SessionState) -> SessionRow {
@@ -223,6 +329,7 @@ fn running_row(state: &SessionState) -> SessionRow {
             })
             .collect(),
         running: true,
+        report: None,
     }
 }
 
@@ -347,5 +454,47 @@ mod tests {
         assert_eq!(median(&[1, 3]), Some(2));
         assert_eq!(median(&[1, 2]), Some(1));
         assert_eq!(median(&[u64::MAX, u64::MAX]), Some(u64::MAX));
+    }
+
+    fn record(line: &str) -> ReadRecord {
+        ReadRecord::parse(line).unwrap_or_else(|| panic!("{line}"))
+    }
+
+    #[test]
+    fn a_report_joins_its_session_in_either_order() {
+        let recorded = record(
+            r#"{"event":"orchestrator.session.recorded","session_id":"s1","started_at":"2026-01-05T09:00:00.000Z","ended_at":"2026-01-05T10:00:00.000Z","duration_ms":3600000,"reason":"other","waves":[]}"#,
+        );
+        let reported = record(
+            r#"{"event":"orchestrator.session.reported","session_id":"s1","session_type":"feature","started_at":"2026-01-05T09:00:00.000Z","completed_at":"2026-01-05T09:58:00.000Z","duration_ms":3480000,"total_waves":1,"waves":[{"wave":1,"role":"Impl-Core","agents":2,"status":"done"}],"agent_summary":{"complete":2,"partial":0,"failed":0,"spiral":0},"total_agents":2,"total_files_changed":4,"carryover":1,"gate":{"passed":true}}"#,
+        );
+        for order in [
+            vec![recorded.clone(), reported.clone()],
+            vec![reported.clone(), recorded.clone()],
+        ] {
+            let rows = session_rows(&order);
+            assert_eq!(rows.len(), 1);
+            let report = rows[0]
+                .report
+                .clone()
+                .unwrap_or_else(|| panic!("no report"));
+            assert_eq!(report.carryover, Some(1));
+            assert_eq!(report.agent_summary.complete, Some(2));
+            assert_eq!(report.gate_passed, Some(true));
+            assert_eq!(
+                rows[0].duration_ms,
+                Some(3_600_000),
+                "the hook's record is kept"
+            );
+        }
+        // Control: a report alone makes its own row.
+        let rows = session_rows(&[reported]);
+        assert_eq!(
+            rows[0].ended_at.as_deref(),
+            Some("2026-01-05T09:58:00.000Z")
+        );
+        assert_eq!(rows[0].waves[0].role.as_deref(), Some("Impl-Core"));
+        // Control: a recorded session without a report has none.
+        assert!(session_rows(&[recorded])[0].report.is_none());
     }
 }

@@ -2264,6 +2264,33 @@ fn only_the_main_thread_runs_the_wave_scope_cli() {
     }
 }
 
+#[test]
+fn only_the_main_thread_writes_state_md_through_the_cli() {
+    for client in [Client::Claude, Client::Codex] {
+        let p = TempProject::new();
+        for command in [
+            "session-orchestrator state set status=completed",
+            "session-orchestrator state append deviations 'wave 2 ran long'",
+            "cd src && session-orchestrator state section mission-status --file - < m.md",
+            "/opt/plugin/bin/session-orchestrator state init --session-type deep --total-waves 5",
+        ] {
+            let what = format!("{client:?} subagent `{command}`");
+            let reason = judge(client, &subagent(shell(client, &p, command)), &p, &what).deny();
+            assert!(reason.contains("STATE.md"), "{what}: {reason}");
+            let what = format!("{client:?} main `{command}`");
+            judge(client, &shell(client, &p, command), &p, &what).allow();
+        }
+        let what = format!("{client:?} subagent state show");
+        judge(
+            client,
+            &subagent(shell(client, &p, "session-orchestrator state show --json")),
+            &p,
+            &what,
+        )
+        .allow();
+    }
+}
+
 // ---------------------------------------------------------------------------------------
 // Self-protection with no wave
 // ---------------------------------------------------------------------------------------

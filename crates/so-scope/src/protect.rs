@@ -181,7 +181,8 @@ pub(crate) fn coordinator_file(path: &Resolved, cx: &ScopeContext) -> bool {
         })
 }
 
-/// Subagents may not write or clear the manifest through the CLI either.
+/// Subagents may not write or clear the manifest, nor write STATE.md, through the CLI
+/// either.
 pub(crate) fn forbidden_invocation(
     invocations: &[Vec<String>],
     cx: &ScopeContext,
@@ -191,10 +192,15 @@ pub(crate) fn forbidden_invocation(
     }
     invocations.iter().find_map(|argv| {
         let name = argv.first()?.rsplit('/').next()?;
-        let writes = name == "session-orchestrator"
-            && argv.get(1).is_some_and(|a| a == "wave-scope")
-            && argv.get(2).is_some_and(|a| matches!(a.as_str(), "write" | "clear"));
-        writes.then(|| "only the coordinator (main thread) may write or clear the wave-scope manifest; a subagent works inside the scope it was given.".to_owned())
+        if name != "session-orchestrator" {
+            return None;
+        }
+        let sub = argv.get(2).map(String::as_str);
+        match argv.get(1).map(String::as_str) {
+            Some("wave-scope") if matches!(sub, Some("write" | "clear")) => Some("only the coordinator (main thread) may write or clear the wave-scope manifest; a subagent works inside the scope it was given.".to_owned()),
+            Some("state") if matches!(sub, Some("init" | "set" | "append" | "section" | "reset")) => Some("only the coordinator (main thread) writes STATE.md (`session-orchestrator state init|set|append|section|reset`); a subagent reports its progress in its final message instead. Reading it with `session-orchestrator state show` is fine.".to_owned()),
+            _ => None,
+        }
     })
 }
 
@@ -233,7 +239,77 @@ fn protected_by_glob(rel: &str, cx: &ScopeContext) -> Option<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::{Enforcement, PathStyle};
+    use crate::{Decision, Enforcement, PathStyle, Request};
+
+    fn context(subagent: bool) -> ScopeContext {
+        ScopeContext {
+            project_root: "/nonexistent-so-scope-root/p".into(),
+            state: StateDir::Claude,
+            subagent,
+            session_id: None,
+            style: PathStyle::Posix,
+            tmpdir: None,
+            config_protection: Enforcement::Warn,
+        }
+    }
+
+    /// The verdict of the one `check` on a command line given as argv.
+    fn judge(argv: &str, subagent: bool) -> crate::Verdict {
+        let request = Request {
+            invocations: vec![argv.split_whitespace().map(str::to_owned).collect()],
+            ..Request::default()
+        };
+        crate::check(&request, &context(subagent), std::time::SystemTime::now())
+    }
+
+    #[test]
+    fn only_the_main_thread_writes_state_md_through_the_cli() {
+        for command in [
+            "session-orchestrator state init --session-type deep --total-waves 5",
+            "session-orchestrator state set status=completed",
+            "session-orchestrator state append deviations x",
+            "session-orchestrator state section mission-status --file -",
+            "session-orchestrator state reset",
+            "/opt/plugin/target/release/session-orchestrator state set current-wave=2",
+        ] {
+            let v = judge(command, true);
+            assert_eq!(v.decision, Decision::Deny, "subagent `{command}`");
+            assert!(
+                v.text().contains("only the coordinator") && v.text().contains("state show"),
+                "{}",
+                v.text()
+            );
+            // Control: the main thread runs it.
+            assert_eq!(
+                judge(command, false).decision,
+                Decision::Allow,
+                "main `{command}`"
+            );
+        }
+        // Controls: reading is anyone's; other commands and look-alikes are not judged here.
+        for command in [
+            "session-orchestrator state show",
+            "session-orchestrator state show --json",
+            "session-orchestrator bootstrap --check",
+            "session-orchestrator-state set status=x",
+            "echo session-orchestrator state set status=x",
+        ] {
+            assert_eq!(
+                judge(command, true).decision,
+                Decision::Allow,
+                "subagent `{command}`"
+            );
+        }
+        // The wave-scope rule is unchanged.
+        assert_eq!(
+            judge("session-orchestrator wave-scope clear", true).decision,
+            Decision::Deny
+        );
+        assert_eq!(
+            judge("session-orchestrator wave-scope show", true).decision,
+            Decision::Allow
+        );
+    }
 
     fn why(rel: &str) -> Option<String> {
         let cx = ScopeContext {
