@@ -120,7 +120,8 @@ validate-plugin
            positive timeouts) and the frontmatter of agents/*.md (name, inline description,
            model, color, tools, sandbox-tier, output-schema, the subagent git rule PSA-007
            in write-capable agents; a shared colour warns), skills/*/SKILL.md,
-           commands/*.md and output-styles/*.md. One PASS:/WARN:/FAIL: line per
+           commands/*.md and output-styles/*.md; a command and a skill of one name fail
+           (Claude Code would load the command for both). One PASS:/WARN:/FAIL: line per
            check, then a tally; --json prints {dir, valid, checks, passed, warnings, failed}.
            Exit 0 no failure, 1 a failed check, 2 DIR unreadable, 64 bad arguments.
 install    `cursor`: write PROJECT/.cursor/hooks.json (default PROJECT: the current

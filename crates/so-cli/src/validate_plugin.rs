@@ -336,12 +336,38 @@ fn validate(root: &Path) -> Report {
             }
         }
     }
+    let mut command_names = Vec::new();
     for dir in dirs("commands", "commands") {
         for file in md_files(&dir) {
             check_command(&mut r, &file);
+            if let Some(stem) = file.file_stem() {
+                command_names.push(stem.to_string_lossy().into_owned());
+            }
         }
     }
+    check_name_collisions(&mut r, &dirs("skills", "skills"), &command_names);
     r
+}
+
+/// Claude Code resolves `plugin:NAME` to the command when a command and a skill share NAME:
+/// the Skill tool then loads the command, and the skill is never read.
+fn check_name_collisions(r: &mut Report, skill_dirs: &[PathBuf], command_names: &[String]) {
+    for dir in skill_dirs {
+        for sub in sorted_entries(dir).into_iter().filter(|p| p.is_dir()) {
+            let name = sub
+                .file_name()
+                .map(|n| n.to_string_lossy().into_owned())
+                .unwrap_or_default();
+            if sub.join("SKILL.md").is_file() && command_names.contains(&name) {
+                r.fail(format!(
+                    "commands/{name}.md and skills/{name}/SKILL.md share the name `{name}`: \
+                     Claude Code loads the command for both, so the skill is unreachable \
+                     (make the skill the slash command: move argument-hint and allowed-tools \
+                     into its frontmatter and delete the command)"
+                ));
+            }
+        }
+    }
 }
 
 fn same_file(a: &Path, b: &Path) -> bool {

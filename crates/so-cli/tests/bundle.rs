@@ -303,6 +303,32 @@ fn commands_describe_themselves_and_list_narrow_tools() {
             doc.name()
         );
     }
+    // Skills that are slash commands follow the same rules for arguments and grants.
+    for doc in &skills() {
+        if doc.body.contains("$ARGUMENTS") {
+            assert!(
+                doc.meta.contains_key("argument-hint"),
+                "{}: takes arguments but has no `argument-hint`",
+                doc.name()
+            );
+        }
+        if !doc.meta.contains_key("allowed-tools") {
+            continue;
+        }
+        for tool in doc.tool_list("allowed-tools") {
+            let base = tool.split('(').next().unwrap_or_default();
+            assert!(
+                TOOLS.contains(&base),
+                "{}: unknown tool `{tool}`",
+                doc.name()
+            );
+            assert!(
+                !matches!(tool.as_str(), "Bash" | "Write" | "Edit"),
+                "{}: `{tool}` without a pattern is not the narrowest grant",
+                doc.name()
+            );
+        }
+    }
 }
 
 #[test]
@@ -420,6 +446,21 @@ fn slash_commands(text: &str) -> Vec<String> {
     found
 }
 
+/// Claude Code resolves `session-orchestrator:NAME` to the command when a command and a skill
+/// share NAME (measured with 2.1.330: the Skill tool then loads the command's body), so such
+/// a skill could never be loaded. A slash command with a procedure behind it is the skill
+/// itself, with the command's `argument-hint` and `allowed-tools` in its frontmatter.
+#[test]
+fn no_command_shares_its_name_with_a_skill() {
+    let skill_names: BTreeSet<String> = skill_dirs()
+        .iter()
+        .map(|d| d.file_name().unwrap().to_string_lossy().into_owned())
+        .collect();
+    let command_names = stems(&md_files(&root().join("commands")));
+    let both: Vec<_> = command_names.intersection(&skill_names).collect();
+    assert!(both.is_empty(), "commands and skills share names: {both:?}");
+}
+
 #[test]
 fn every_reference_resolves() {
     let skill_names: BTreeSet<String> = skill_dirs()
@@ -427,7 +468,13 @@ fn every_reference_resolves() {
         .map(|d| d.file_name().unwrap().to_string_lossy().into_owned())
         .collect();
     let agent_names = stems(&md_files(&root().join("agents")));
-    let command_names = stems(&md_files(&root().join("commands")));
+    // A skill is a slash command too (`/session-orchestrator:plan`) unless it opts out.
+    let mut command_names = stems(&md_files(&root().join("commands")));
+    for doc in skills() {
+        if doc.meta.get("user-invocable") != Some(&Value::Bool(false)) {
+            command_names.insert(doc.string("name"));
+        }
+    }
     for (name, text) in bundle_texts() {
         for r in plugin_refs(&text) {
             assert!(
@@ -446,6 +493,8 @@ fn every_reference_resolves() {
     let mut reached = BTreeSet::new();
     for doc in commands().iter().chain(&agents()).chain(&skills()) {
         reached.extend(plugin_refs(&doc.all_text()));
+        // A skill that is a slash command is reached by naming the command (`/autopilot`).
+        reached.extend(slash_commands(&doc.all_text()));
     }
     for s in &skill_names {
         assert!(
@@ -650,8 +699,11 @@ fn every_cli_call_in_the_markdown_exists() {
             }
         }
     }
-    // The commands' pre-approved Bash patterns name real subcommands too.
-    for doc in commands() {
+    // The pre-approved Bash patterns of commands and skills name real subcommands too.
+    for doc in commands().iter().chain(&skills()) {
+        if !doc.meta.contains_key("allowed-tools") {
+            continue;
+        }
         for tool in doc.tool_list("allowed-tools") {
             if let Some(inner) = tool
                 .strip_prefix("Bash(session-orchestrator ")

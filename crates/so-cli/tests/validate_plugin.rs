@@ -291,6 +291,22 @@ fn agent_frontmatter_follows_the_loaders_rules() {
 }
 
 #[test]
+fn a_command_and_a_skill_sharing_a_name_fails() {
+    let t = Tree::new();
+    // Control: the tree's command `go` and skill `demo-skill` differ.
+    let r = run(&t.0, &[]);
+    assert!(r.fails().is_empty(), "{}", r.stdout);
+    t.write(
+        "commands/demo-skill.md",
+        "---\ndescription: Demo.\n---\nBody.\n",
+    );
+    assert_fails(
+        &t,
+        &["commands/demo-skill.md and skills/demo-skill/SKILL.md share the name"],
+    );
+}
+
+#[test]
 fn output_style_without_a_name_fails() {
     let t = Tree::new();
     t.write(

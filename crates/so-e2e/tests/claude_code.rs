@@ -215,3 +215,114 @@ fn claude_plugin_validate_strict_passes() {
         out.describe()
     );
 }
+
+/// Names of the markdown files under `dir` (`agents/*.md`, `commands/*.md`) or of the
+/// folders holding a `SKILL.md` (`skills/*/`).
+fn bundle_names(dir: &str) -> Vec<String> {
+    let mut names: Vec<String> = std::fs::read_dir(repo::root().join(dir))
+        .unwrap()
+        .filter_map(Result::ok)
+        .map(|e| e.path())
+        .filter_map(|p| {
+            if dir == "skills" {
+                p.join("SKILL.md")
+                    .is_file()
+                    .then(|| p.file_name().unwrap().to_string_lossy().into_owned())
+            } else {
+                (p.extension().is_some_and(|x| x == "md"))
+                    .then(|| p.file_stem().unwrap().to_string_lossy().into_owned())
+            }
+        })
+        .collect();
+    names.sort();
+    names
+}
+
+/// Claude Code's own account of what it loaded: the `init` line of the stream lists every
+/// command, agent and skill of the plugin under `session-orchestrator:`.
+#[test]
+fn the_init_line_lists_every_command_agent_and_skill_of_the_plugin() {
+    let setup = setup("cc-init");
+    let (run, _model) = run(&setup, Script::one("true"), true);
+    let init = run
+        .events
+        .iter()
+        .find(|e| e["type"] == "system" && e["subtype"] == "init")
+        .unwrap_or_else(|| panic!("no init line: {}", run.output.describe()));
+    let listed = |key: &str| -> Vec<String> {
+        init[key]
+            .as_array()
+            .unwrap_or_else(|| panic!("init has no `{key}` list: {init}"))
+            .iter()
+            .filter_map(|v| v.as_str())
+            .filter_map(|v| v.strip_prefix("session-orchestrator:"))
+            .map(str::to_owned)
+            .collect()
+    };
+    let commands = bundle_names("commands");
+    let agents = bundle_names("agents");
+    let skills = bundle_names("skills");
+    assert!(commands.len() >= 3 && agents.len() >= 10 && skills.len() >= 25);
+    let slash = listed("slash_commands");
+    for name in commands.iter().chain(&skills) {
+        // `disable-model-invocation` commands are slash commands like the rest.
+        assert!(
+            slash.contains(name),
+            "/session-orchestrator:{name} is not among the slash commands: {slash:?}"
+        );
+    }
+    let loaded_agents = listed("agents");
+    for name in &agents {
+        assert!(
+            loaded_agents.contains(name),
+            "agent {name} not loaded: {loaded_agents:?}"
+        );
+    }
+    let loaded_skills = listed("skills");
+    for name in &skills {
+        assert!(
+            loaded_skills.contains(name),
+            "skill {name} not loaded: {loaded_skills:?}"
+        );
+    }
+    // Control: nothing of ours is listed that the bundle does not hold.
+    for name in slash.iter().chain(&loaded_skills) {
+        assert!(
+            commands.contains(name) || skills.contains(name),
+            "`{name}` is listed but is neither a command nor a skill of the bundle"
+        );
+    }
+}
+
+/// The Skill tool on `session-orchestrator:plan` loads the plan skill's procedure. (When a
+/// command of the same name existed, Claude Code loaded the command instead — whose body
+/// said to load the skill — so the skill was unreachable; commands and skills now never
+/// share a name.) Control: the skill's own text is in what the model receives next, the
+/// command-style preamble is not.
+#[test]
+fn the_skill_tool_loads_a_skills_procedure() {
+    let setup = setup("cc-skill");
+    let (_run, model) = run(
+        &setup,
+        Script::tool(
+            "Skill",
+            serde_json::json!({"skill": "session-orchestrator:plan"}),
+        ),
+        true,
+    );
+    let calls = model.model_calls();
+    let next = calls.last().unwrap().body.to_string();
+    let skill = std::fs::read_to_string(repo::root().join("skills/plan/SKILL.md")).unwrap();
+    let first_step = skill
+        .lines()
+        .find(|l| l.starts_with("1. "))
+        .unwrap()
+        .to_owned();
+    let escaped = serde_json::to_string(&first_step).unwrap();
+    assert!(
+        next.contains(escaped.trim_matches('"')),
+        "the model did not receive the skill's first step `{first_step}`: {}",
+        model.summary()
+    );
+    assert!(next.contains("## Done when"), "{}", model.summary());
+}
