@@ -356,16 +356,13 @@ fn summarise(out: &mut String, ours: &[(&str, Value)]) {
     }
 }
 
-/// Writes through a temporary file in the same directory and renames it into place.
+/// Creates the directory and replaces `path` with `text` ([`so_events::replace_file`]):
+/// Cursor never reads a half-written hooks file.
 fn write_atomic(path: &Path, text: &str) -> std::io::Result<()> {
     if let Some(dir) = path.parent() {
         std::fs::create_dir_all(dir)?;
     }
-    let tmp = path.with_extension(format!("tmp.{}", std::process::id()));
-    std::fs::write(&tmp, text)?;
-    std::fs::rename(&tmp, path).inspect_err(|_| {
-        let _ = std::fs::remove_file(&tmp);
-    })
+    so_events::replace_file(path, text.as_bytes())
 }
 
 /// The steps for `install claude|codex`: each an argv.

@@ -102,7 +102,8 @@ impl<'a> Common<'a> {
     fn open(&self) -> Result<(StateFile, Client, PathBuf), Fail> {
         let root = project_root(self.project).map_err(from_failure)?;
         let client = pick_client(self.client);
-        Ok((StateFile::new(&root, client.state.dir()), client, root))
+        let file = StateFile::new(&root, client.state.dir()).with_timeout(lock_timeout(&root));
+        Ok((file, client, root))
     }
 }
 
@@ -579,4 +580,17 @@ fn reset(args: &[String]) -> Result<ExitCode, Fail> {
         ));
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// `state-md-lock.timeout-ms` from the Session Config (through `so-config`), else the
+/// default. A value outside 100 ms..10 min keeps the default: a lock that never waits, or
+/// one that hangs a skill for hours, is not what anyone meant.
+fn lock_timeout(root: &Path) -> std::time::Duration {
+    let ms = so_config::SessionConfig::discover(root)
+        .ok()
+        .flatten()
+        .and_then(|c| c.get_int("state-md-lock.timeout-ms").ok().flatten())
+        .filter(|ms| (100..=600_000).contains(ms))
+        .and_then(|ms| u64::try_from(ms).ok());
+    ms.map_or(so_state::LOCK_TIMEOUT, std::time::Duration::from_millis)
 }

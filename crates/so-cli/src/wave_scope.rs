@@ -12,13 +12,13 @@
 
 use std::fmt::Write as _;
 use std::fs::{self, OpenOptions};
-use std::io::{Read as _, Write as _};
+use std::io::Read as _;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::time::SystemTime;
 
 use serde_json::{Value, json};
-use so_scope::manifest::{self, MANIFEST_FILE};
+use so_scope::manifest;
 use so_scope::validate;
 use so_scope::{
     AllowedPaths, Decision, Enforcement, Lookup, PathStyle, Request, ScopeContext, StateDir,
@@ -479,33 +479,10 @@ fn locked<T>(state_dir: &Path, f: impl FnOnce() -> Result<T, Failure>) -> Result
     result
 }
 
-/// Replaces `path` with `text`: a temporary file in the same directory, synced, renamed.
+/// Replaces `path` with `text` ([`so_events::replace_file`]: the enforcer never sees the
+/// manifest missing or half written).
 fn write_atomic(path: &Path, text: &str) -> std::io::Result<()> {
-    let dir = path.parent().unwrap_or(Path::new("."));
-    let nanos = SystemTime::now()
-        .duration_since(SystemTime::UNIX_EPOCH)
-        .map_or(0, |d| d.subsec_nanos());
-    let tmp = dir.join(format!(
-        ".{MANIFEST_FILE}.{}.{nanos}.tmp",
-        std::process::id()
-    ));
-    let written = (|| {
-        // create_new: never write through a file or link someone placed there.
-        let mut f = OpenOptions::new().write(true).create_new(true).open(&tmp)?;
-        f.write_all(text.as_bytes())?;
-        f.sync_all()?;
-        drop(f);
-        fs::rename(&tmp, path)
-    })();
-    if written.is_err() {
-        let _ = fs::remove_file(&tmp);
-    }
-    written?;
-    #[cfg(unix)]
-    if let Ok(d) = fs::File::open(dir) {
-        let _ = d.sync_all(); // the rename itself is durable once the directory is synced
-    }
-    Ok(())
+    so_events::replace_file(path, text.as_bytes())
 }
 
 fn write(args: &[String]) -> Result<ExitCode, Failure> {
@@ -1110,7 +1087,7 @@ mod tests {
         let dir = std::env::temp_dir().join(format!("so-cli-unit-{}", std::process::id()));
         let _ = fs::remove_dir_all(&dir);
         assert!(fs::create_dir_all(&dir).is_ok());
-        let path = dir.join(MANIFEST_FILE);
+        let path = dir.join(so_scope::manifest::MANIFEST_FILE);
         assert!(write_atomic(&path, "one").is_ok());
         assert!(write_atomic(&path, "two").is_ok());
         assert_eq!(fs::read_to_string(&path).ok().as_deref(), Some("two"));
@@ -1121,7 +1098,7 @@ mod tests {
                     .collect()
             })
             .unwrap_or_default();
-        assert_eq!(names, [MANIFEST_FILE]);
+        assert_eq!(names, [so_scope::manifest::MANIFEST_FILE]);
         let _ = fs::remove_dir_all(&dir);
     }
 

@@ -714,3 +714,36 @@ fn bad_arguments_exit_64_and_io_errors_2() {
     let r = state(&p, &["show", "--project", "/nonexistent/project"]);
     assert_eq!(r.code, Some(2), "{r:?}");
 }
+
+/// `state-md-lock.timeout-ms` in the Session Config bounds the wait for a held lock; the
+/// writer gives up with exit 2, names the lock, and leaves STATE.md as it was. Control: the
+/// same write once the lock is free goes through.
+#[test]
+fn a_held_lock_makes_a_writer_give_up_after_the_configured_time() {
+    let p = TempProject::new();
+    p.write(
+        "CLAUDE.md",
+        "# P\n\n## Session Config\n\n- state-md-lock.timeout-ms: 300\n",
+    );
+    assert_eq!(init(&p, &[]).code, Some(0));
+    let before = p.read(".claude/STATE.md");
+    let lock = std::fs::OpenOptions::new()
+        .create(true)
+        .truncate(false)
+        .write(true)
+        .open(p.path().join(".orchestrator/state.lock"))
+        .unwrap();
+    lock.lock().unwrap();
+    let started = std::time::Instant::now();
+    let held = state(&p, &["set", "current-wave=1"]);
+    let waited = started.elapsed();
+    assert_eq!(held.code, Some(2), "{held:?}");
+    assert!(held.stderr.contains("state.lock"), "{held:?}");
+    // Far below the 10 s default: the configured 300 ms was used.
+    assert!(waited < std::time::Duration::from_secs(5), "{waited:?}");
+    assert_eq!(p.read(".claude/STATE.md"), before);
+    drop(lock);
+    let free = state(&p, &["set", "current-wave=1"]);
+    assert_eq!(free.code, Some(0), "{free:?}");
+    assert_eq!(show(&p)["frontmatter"]["current-wave"], 1);
+}

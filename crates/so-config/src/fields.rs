@@ -59,6 +59,9 @@ pub const ENFORCEMENT_LEVELS: &[&str] = &["strict", "warn", "off"];
 /// Values accepted by `isolation`.
 pub const ISOLATION_MODES: &[&str] = &["worktree", "none", "auto"];
 
+/// Values accepted by `config-protection.mode`.
+pub const CONFIG_PROTECTION_MODES: &[&str] = &["warn", "strict", "off"];
+
 /// Values accepted by `vcs`.
 pub const VCS_PLATFORMS: &[&str] = &["github", "gitlab"];
 
@@ -78,6 +81,24 @@ pub const FIELDS: &[Field] = &[
         Some("strict"),
         "scope/command enforcement level; absent means `strict` (the seed documented `warn` but \
          enforced `strict`)",
+    ),
+    field(
+        "allow-config-weakening",
+        FieldType::Bool,
+        Some("false"),
+        "let edits that weaken lint/test/type-check configuration through without a warning",
+    ),
+    field(
+        "config-protection.enabled",
+        FieldType::Bool,
+        Some("true"),
+        "warn about (or block) edits that weaken lint/test/type-check configuration",
+    ),
+    field(
+        "config-protection.mode",
+        FieldType::Enum(CONFIG_PROTECTION_MODES),
+        Some("warn"),
+        "what a weakening edit gets: `warn`, `strict` (denied) or `off`",
     ),
     // Wave structure.
     field(
@@ -160,6 +181,37 @@ pub const FIELDS: &[Field] = &[
         FieldType::List,
         None,
         "related repositories inspected at session start",
+    ),
+    // The session record and STATE.md.
+    field(
+        "events-rotation.enabled",
+        FieldType::Bool,
+        Some("true"),
+        "rotate `.orchestrator/metrics/events.jsonl` at session start when it is too large",
+    ),
+    field(
+        "events-rotation.max-size-mb",
+        FieldType::Int,
+        Some("10"),
+        "size in MiB above which `events.jsonl` is rotated (1..=1024)",
+    ),
+    field(
+        "events-rotation.max-backups",
+        FieldType::Int,
+        Some("5"),
+        "rotated `events.jsonl.N` files kept (1..=100)",
+    ),
+    field(
+        "learning-expiry-days",
+        FieldType::Int,
+        Some("30"),
+        "days a learning stays active after `session-orchestrator learning add`",
+    ),
+    field(
+        "state-md-lock.timeout-ms",
+        FieldType::Int,
+        Some("10000"),
+        "how long a STATE.md writer waits for `.orchestrator/state.lock` before giving up",
     ),
     // Loop guard.
     field(

@@ -71,5 +71,5 @@ pub use read::{Records, find_last, read_records};
 pub use record::{ReadRecord, Record, SCHEMA_VERSION, is_valid_event_name, segment};
 pub use rotate::{Rotation, backup, rotate_if_needed, with_backups};
 pub use settings::{LoopGuardSettings, RotationSettings, Settings};
-pub use state::{Durability, Updated, read_json, read_json_locked, update_json};
+pub use state::{Durability, Updated, read_json, read_json_locked, replace_file, update_json};
 pub use time::Timestamp;

@@ -250,6 +250,35 @@ fn replace<T: Serialize>(
     result
 }
 
+/// Replaces `path` with `bytes` for readers that know nothing of this crate's `.prev`
+/// fallback — the wave manifest the scope enforcer reads, STATE.md, a client's hooks file:
+/// a temporary file in the same directory (created new, never through a link someone placed
+/// there), flushed, renamed *over* `path` so that the file never disappears for a moment,
+/// then the directory flushed so that the rename survives a crash. A reader sees the old
+/// content or the new, never part of either. The caller serialises writers.
+pub fn replace_file(path: &Path, bytes: &[u8]) -> io::Result<()> {
+    let dir = path.parent().unwrap_or_else(|| Path::new("."));
+    let tmp = temp_name(path);
+    let written = (|| {
+        let mut file = OpenOptions::new().write(true).create_new(true).open(&tmp)?;
+        file.write_all(bytes)?;
+        file.sync_all()?;
+        drop(file);
+        fs::rename(&tmp, path)
+    })();
+    if written.is_err() {
+        let _ = fs::remove_file(&tmp);
+    }
+    written?;
+    #[cfg(unix)]
+    if let Ok(d) = fs::File::open(dir) {
+        let _ = d.sync_all();
+    }
+    #[cfg(not(unix))]
+    let _ = dir;
+    Ok(())
+}
+
 /// Rewrites `path` in place (caller holds the lock). A failed write removes the file: a
 /// relaxed state is better absent than damaged.
 fn overwrite(path: &Path, bytes: &[u8]) -> Result<(), StorageError> {

@@ -4,7 +4,6 @@
 use std::fs::{self, OpenOptions};
 use std::io::{self, Write as _};
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
 use crate::doc::SectionName;
@@ -211,36 +210,10 @@ impl StateFile {
     }
 }
 
-/// Replaces `path` with `text` atomically: a temporary file in the same directory, synced,
-/// renamed over `path`; a reader sees the old content or the new, never part of either.
+/// Replaces `path` with `text` atomically ([`so_events::replace_file`]): a reader sees the
+/// old content or the new, never part of either.
 pub fn write_atomic(path: &Path, text: &str) -> io::Result<()> {
-    static SEQ: AtomicU64 = AtomicU64::new(0);
-    let dir = path.parent().unwrap_or(Path::new("."));
-    let name = path
-        .file_name()
-        .map_or_else(|| "file".into(), |n| n.to_string_lossy());
-    let tmp = dir.join(format!(
-        ".{name}.{}.{}.tmp",
-        std::process::id(),
-        SEQ.fetch_add(1, Ordering::Relaxed)
-    ));
-    let written = (|| {
-        // create_new: never write through a file or link someone placed there.
-        let mut f = OpenOptions::new().write(true).create_new(true).open(&tmp)?;
-        f.write_all(text.as_bytes())?;
-        f.sync_all()?;
-        drop(f);
-        fs::rename(&tmp, path)
-    })();
-    if written.is_err() {
-        let _ = fs::remove_file(&tmp);
-    }
-    written?;
-    #[cfg(unix)]
-    if let Ok(d) = fs::File::open(dir) {
-        let _ = d.sync_all(); // the rename itself is durable once the directory is synced
-    }
-    Ok(())
+    so_events::replace_file(path, text.as_bytes())
 }
 
 #[cfg(test)]
