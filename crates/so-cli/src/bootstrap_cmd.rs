@@ -31,6 +31,20 @@ use crate::wave_scope::{Cursor, client_name, project_root};
 /// The parallel-session rules, vendored into projects (`rules/parallel-sessions.md`).
 const RULES: &str = include_str!("../../../rules/parallel-sessions.md");
 
+/// Where the rules go for a client's state directory, and their text there. Cursor reads
+/// only `.mdc` rule files, and applies one to every request only with `alwaysApply: true`.
+fn rules_file(state_dir: &str) -> (String, String) {
+    if state_dir == ".cursor" {
+        let text = RULES.replacen("\n---\n", "\nalwaysApply: true\n---\n", 1);
+        (".cursor/rules/parallel-sessions.mdc".to_owned(), text)
+    } else {
+        (
+            format!("{state_dir}/rules/parallel-sessions.md"),
+            RULES.to_owned(),
+        )
+    }
+}
+
 /// The bootstrap lock, relative to the project root.
 const BOOTSTRAP_LOCK: &str = ".orchestrator/bootstrap.lock";
 
@@ -645,9 +659,9 @@ fn scaffold(o: &Options<'_>, tier: &str, root: &Path) -> Result<ExitCode, Fail> 
         Some(Err(why)) => format!("exists but {why}: fix it by hand"),
         None => "exists but cannot be read".to_owned(),
     };
-    let rules_rel = format!("{}/rules/parallel-sessions.md", state.dir());
+    let (rules_rel, rules) = rules_file(state.dir());
     let rules_kept = || {
-        if fs::read_to_string(root.join(&rules_rel)).is_ok_and(|t| t == RULES) {
+        if fs::read_to_string(root.join(&rules_rel)).is_ok_and(|t| t == rules) {
             "exists (the plugin's copy)".to_owned()
         } else {
             "exists and differs from the plugin's copy: left as it is".to_owned()
@@ -666,7 +680,7 @@ fn scaffold(o: &Options<'_>, tier: &str, root: &Path) -> Result<ExitCode, Fail> 
         file_step(
             root,
             &rules_rel,
-            RULES,
+            &rules,
             "the parallel-session rules PSA-001 to PSA-007".to_owned(),
             rules_kept,
             o.dry_run,

@@ -177,7 +177,8 @@ bootstrap  `--check`: the Bootstrap Gate — the project's CLAUDE.md or AGENTS.m
            the test, typecheck and lint commands detected from Cargo.toml, package.json,
            pyproject.toml or go.mod (else `skip` with a note) and the tier's waves and
            agents-per-wave, checked by so-config first; .orchestrator/bootstrap.lock;
-           <state-dir>/rules/parallel-sessions.md; a placeholder STATE.md. Prints what it
+           <state-dir>/rules/parallel-sessions.md (Cursor: .cursor/rules/
+           parallel-sessions.mdc, always applied); a placeholder STATE.md. Prints what it
            created and left alone, then the gate (exit 0 ready, 1 not); --dry-run writes
            nothing.
 mode       Recommend the next session's mode (housekeeping|feature|deep) with a confidence

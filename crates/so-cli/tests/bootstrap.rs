@@ -273,11 +273,15 @@ fn codex_and_cursor_write_agents_md_unless_claude_md_exists() {
         assert_eq!(r.code, Some(0), "{r:?}");
         assert!(p.path().join("AGENTS.md").is_file());
         assert!(!p.path().join("CLAUDE.md").exists());
-        assert!(
-            p.path()
-                .join(format!(".{client}/rules/parallel-sessions.md"))
-                .is_file()
-        );
+        // Cursor reads only `.mdc` rules, and `alwaysApply` makes one apply everywhere.
+        let rules = if client == "cursor" {
+            let text = p.read(".cursor/rules/parallel-sessions.mdc");
+            assert!(text.contains("\nalwaysApply: true\n---\n"), "{text}");
+            text
+        } else {
+            p.read(".codex/rules/parallel-sessions.md")
+        };
+        assert!(rules.contains("PSA-007"));
         assert!(p.path().join(format!(".{client}/STATE.md")).is_file());
     }
     // Whichever exists: a CLAUDE.md without a section gets it, even for codex.
