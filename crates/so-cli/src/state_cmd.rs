@@ -134,21 +134,27 @@ pub(crate) fn pick_client(flag: Option<StateDir>) -> Client {
     detect_client(&env)
 }
 
-/// The current branch of the git repository at `root`; `none` outside one (or without git).
+/// The current branch of the git repository at `root` — also on a branch with no commit
+/// yet (a fresh `git init`); `HEAD` when detached; `none` outside a repository (or without
+/// git).
 pub(crate) fn current_branch(root: &Path) -> String {
-    Command::new("git")
-        .arg("-C")
-        .arg(root)
-        .args(["rev-parse", "--abbrev-ref", "HEAD"])
-        .env("GIT_OPTIONAL_LOCKS", "0")
-        .stdin(Stdio::null())
-        .stderr(Stdio::null())
-        .output()
-        .ok()
-        .filter(|o| o.status.success())
-        .and_then(|o| String::from_utf8(o.stdout).ok())
-        .map(|s| s.trim().to_owned())
-        .filter(|s| !s.is_empty())
+    let git = |args: &[&str]| {
+        Command::new("git")
+            .arg("-C")
+            .arg(root)
+            .args(args)
+            .env("GIT_OPTIONAL_LOCKS", "0")
+            .stdin(Stdio::null())
+            .stderr(Stdio::null())
+            .output()
+            .ok()
+            .filter(|o| o.status.success())
+            .and_then(|o| String::from_utf8(o.stdout).ok())
+            .map(|s| s.trim().to_owned())
+            .filter(|s| !s.is_empty())
+    };
+    git(&["symbolic-ref", "--short", "-q", "HEAD"])
+        .or_else(|| git(&["rev-parse", "--abbrev-ref", "HEAD"]))
         .unwrap_or_else(|| "none".to_owned())
 }
 
