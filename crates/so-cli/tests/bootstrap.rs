@@ -19,8 +19,7 @@ fn bootstrap(p: &TempProject, args: &[&str]) -> CliRun {
 
 fn check_json(p: &TempProject) -> (Option<i32>, Value) {
     let r = bootstrap(p, &["--check", "--json"]);
-    let v = serde_json::from_str(&r.stdout).unwrap_or_else(|e| panic!("{e}: {r:?}"));
-    (r.code, v)
+    (r.code, r.json())
 }
 
 /// Every file under the project (but `.git`) with its content.

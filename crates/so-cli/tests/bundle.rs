@@ -7,11 +7,11 @@
 
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
-use std::process::Command;
 
 use serde_yaml_ng::{Mapping, Value};
 
-const BIN: &str = env!("CARGO_BIN_EXE_session-orchestrator");
+mod common;
+use common::run_cli;
 
 /// Tools a plugin agent or command may list.
 const TOOLS: &[&str] = &[
@@ -517,9 +517,9 @@ struct Cli {
 
 impl Cli {
     fn from_binary() -> Cli {
-        let out = Command::new(BIN).arg("--help").output().unwrap();
-        assert!(out.status.success());
-        let help = String::from_utf8(out.stdout).unwrap();
+        let out = run_cli(Path::new("."), &["--help"], &[], "");
+        assert!(out.success());
+        let help = out.stdout;
         let mut commands = BTreeSet::new();
         let mut nested = Vec::new();
         for line in help.lines() {

@@ -7,40 +7,22 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use std::path::{Path, PathBuf};
-use std::process::Command;
 
 use serde_json::Value;
-
-const BIN: &str = env!("CARGO_BIN_EXE_session-orchestrator");
 
 const FAKE_HOME: &str = "/home/so-test-user";
 
 mod common;
-use common::TempProject;
+use common::{CliRun, TempProject, run_cli};
 
-#[derive(Debug)]
-struct Run {
-    code: Option<i32>,
-    stdout: String,
-    stderr: String,
+/// Runs the CLI in `cwd` with `HOME` set to [`FAKE_HOME`], then extra environment variables.
+fn run_env(args: &[&str], cwd: &Path, env: &[(&str, &str)]) -> CliRun {
+    let mut all = vec![("HOME", FAKE_HOME)];
+    all.extend_from_slice(env);
+    run_cli(cwd, args, &all, "")
 }
 
-/// Runs the CLI in `cwd` with extra environment variables.
-fn run_env(args: &[&str], cwd: &Path, env: &[(&str, &str)]) -> Run {
-    let mut cmd = Command::new(BIN);
-    cmd.args(args).current_dir(cwd).env("HOME", FAKE_HOME);
-    for (k, v) in env {
-        cmd.env(k, v);
-    }
-    let out = cmd.output().unwrap();
-    Run {
-        code: out.status.code(),
-        stdout: String::from_utf8(out.stdout).expect("stdout must be UTF-8"),
-        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
-    }
-}
-
-fn run(args: &[&str], project: &TempProject) -> Run {
+fn run(args: &[&str], project: &TempProject) -> CliRun {
     run_env(args, project.path(), &[])
 }
 

@@ -4,23 +4,13 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use std::path::Path;
-use std::process::Command;
 
 use serde_json::Value;
 
-const BIN: &str = env!("CARGO_BIN_EXE_session-orchestrator");
-
 mod common;
-use common::TempProject;
+use common::{CliRun, TempProject, run_cli};
 
-#[derive(Debug)]
-struct Run {
-    code: Option<i32>,
-    stdout: String,
-    stderr: String,
-}
-
-impl Run {
+impl CliRun {
     /// stdout, then stderr under a marker: what a user sees, for snapshots.
     fn both(&self) -> String {
         format!(
@@ -28,24 +18,13 @@ impl Run {
             self.code, self.stdout, self.stderr
         )
     }
-
-    fn json(&self) -> Value {
-        serde_json::from_str(&self.stdout).unwrap_or_else(|e| panic!("{e}: {}", self.stdout))
-    }
 }
 
-fn run_in(cwd: &Path, args: &[&str]) -> Run {
-    let out = Command::new(BIN)
-        .arg("config")
-        .args(args)
-        .current_dir(cwd)
-        .output()
-        .unwrap();
-    Run {
-        code: out.status.code(),
-        stdout: String::from_utf8(out.stdout).unwrap(),
-        stderr: String::from_utf8(out.stderr).unwrap(),
-    }
+/// Runs `session-orchestrator config ARGS` in `cwd`.
+fn run_in(cwd: &Path, args: &[&str]) -> CliRun {
+    let mut all = vec!["config"];
+    all.extend_from_slice(args);
+    run_cli(cwd, &all, &[], "")
 }
 
 const VALID: &str = "# Demo

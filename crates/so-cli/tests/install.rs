@@ -3,47 +3,28 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
-use std::sync::atomic::{AtomicUsize, Ordering};
 
 use serde_json::Value;
 
-const BIN: &str = env!("CARGO_BIN_EXE_session-orchestrator");
+mod common;
+use common::{CliRun, TempProject, run_cli};
+
 const REPO: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../..");
 
-/// A temporary project directory, removed on drop.
-struct Project(PathBuf);
-
-impl Project {
-    fn new() -> Project {
-        static N: AtomicUsize = AtomicUsize::new(0);
-        let dir = std::env::temp_dir().join(format!(
-            "so-install-{}-{}",
-            std::process::id(),
-            N.fetch_add(1, Ordering::SeqCst)
-        ));
-        let _ = std::fs::remove_dir_all(&dir);
-        std::fs::create_dir_all(&dir).unwrap();
-        Project(dir)
-    }
-
-    fn hooks_path(&self) -> PathBuf {
-        self.0.join(".cursor/hooks.json")
-    }
-
-    fn install(&self) -> Output {
-        Command::new(BIN)
-            .args(["install", "cursor"])
-            .arg(&self.0)
-            .args(["--plugin-root", REPO])
-            .output()
-            .unwrap()
-    }
+/// Runs the CLI with `args` (the test's own directory as the working directory).
+fn cli(args: &[&str], env: &[(&str, &str)]) -> CliRun {
+    run_cli(Path::new("."), args, env, "")
 }
 
-impl Drop for Project {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.0);
+impl TempProject {
+    fn hooks_path(&self) -> PathBuf {
+        self.path().join(".cursor/hooks.json")
+    }
+
+    /// `install cursor` into the project, from this checkout.
+    fn install(&self) -> CliRun {
+        let dir = self.path().to_str().unwrap();
+        cli(&["install", "cursor", dir, "--plugin-root", REPO], &[])
     }
 }
 
@@ -62,10 +43,10 @@ fn commands(doc: &Value, event: &str) -> Vec<(String, Value)> {
 
 #[test]
 fn install_cursor_writes_valid_hooks_and_rule() {
-    let p = Project::new();
+    let p = TempProject::empty();
     let out = p.install();
-    assert!(out.status.success(), "{out:?}");
-    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(out.success(), "{out:?}");
+    let stdout = &out.stdout;
     assert!(stdout.contains("hooks.json"), "{stdout}");
 
     let doc = read_json(&p.hooks_path());
@@ -97,7 +78,8 @@ fn install_cursor_writes_valid_hooks_and_rule() {
         assert!(!commands(&doc, event).is_empty(), "{event}");
     }
 
-    let rule = std::fs::read_to_string(p.0.join(".cursor/rules/session-orchestrator.mdc")).unwrap();
+    let rule =
+        std::fs::read_to_string(p.path().join(".cursor/rules/session-orchestrator.mdc")).unwrap();
     assert!(rule.starts_with("---\n"), "{rule}");
     assert!(rule.contains("alwaysApply: true"), "{rule}");
     assert!(rule.contains("wave-scope write"), "{rule}");
@@ -105,18 +87,18 @@ fn install_cursor_writes_valid_hooks_and_rule() {
 
 #[test]
 fn install_cursor_is_idempotent_and_keeps_foreign_entries() {
-    let p = Project::new();
-    std::fs::create_dir_all(p.0.join(".cursor")).unwrap();
+    let p = TempProject::empty();
+    std::fs::create_dir_all(p.path().join(".cursor")).unwrap();
     std::fs::write(
         p.hooks_path(),
         r#"{"version": 1, "hooks": {"stop": [{"command": ".cursor/hooks/mine", "timeout": 3}],
             "beforeReadFile": [{"command": "./audit"}]}}"#,
     )
     .unwrap();
-    assert!(p.install().status.success());
+    assert!(p.install().success());
     let first = std::fs::read(p.hooks_path()).unwrap();
     let out = p.install();
-    assert!(out.status.success(), "{out:?}");
+    assert!(out.success(), "{out:?}");
     let second = std::fs::read(p.hooks_path()).unwrap();
     assert_eq!(first, second, "a second install changed the file");
 
@@ -130,39 +112,35 @@ fn install_cursor_is_idempotent_and_keeps_foreign_entries() {
 
 #[test]
 fn install_cursor_refuses_an_unparseable_file() {
-    let p = Project::new();
-    std::fs::create_dir_all(p.0.join(".cursor")).unwrap();
+    let p = TempProject::empty();
+    std::fs::create_dir_all(p.path().join(".cursor")).unwrap();
     let broken = "{\"version\": 1, \"hooks\": {  // not JSON\n";
     std::fs::write(p.hooks_path(), broken).unwrap();
     let out = p.install();
-    assert_eq!(out.status.code(), Some(1), "{out:?}");
-    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.code, Some(1), "{out:?}");
+    let stderr = &out.stderr;
     assert!(stderr.contains("hooks.json"), "{stderr}");
     assert_eq!(std::fs::read_to_string(p.hooks_path()).unwrap(), broken);
 }
 
 #[test]
 fn install_cursor_dry_run_writes_nothing() {
-    let p = Project::new();
-    let out = Command::new(BIN)
-        .args(["install", "cursor"])
-        .arg(&p.0)
-        .args(["--plugin-root", REPO, "--dry-run"])
-        .output()
-        .unwrap();
-    assert!(out.status.success(), "{out:?}");
-    assert!(String::from_utf8_lossy(&out.stdout).contains("\"failClosed\": true"));
-    assert!(!p.0.join(".cursor").exists());
+    let p = TempProject::empty();
+    let dir = p.path().to_str().unwrap();
+    let out = cli(
+        &["install", "cursor", dir, "--plugin-root", REPO, "--dry-run"],
+        &[],
+    );
+    assert!(out.success(), "{out:?}");
+    assert!(out.stdout.contains("\"failClosed\": true"));
+    assert!(!p.path().join(".cursor").exists());
 }
 
 #[test]
 fn install_claude_prints_the_steps() {
-    let out = Command::new(BIN)
-        .args(["install", "claude", "--plugin-root", REPO])
-        .output()
-        .unwrap();
-    assert!(out.status.success(), "{out:?}");
-    let stdout = String::from_utf8_lossy(&out.stdout);
+    let out = cli(&["install", "claude", "--plugin-root", REPO], &[]);
+    assert!(out.success(), "{out:?}");
+    let stdout = &out.stdout;
     assert!(stdout.contains("claude plugin marketplace add"), "{stdout}");
     assert!(
         stdout.contains("claude plugin install session-orchestrator@session-orchestrator"),
@@ -184,12 +162,11 @@ fn doctor_passes_every_sample_on_this_checkout() {
     .collect();
     // No client on PATH: what this machine's own Claude Code or Codex has installed is not
     // this test's business (crates/so-e2e/tests/doctor.rs checks that with the real ones).
-    let out = Command::new(BIN)
-        .args(["doctor", "--plugin-root", REPO])
-        .env("PATH", "/usr/bin:/bin")
-        .output()
-        .unwrap();
-    let stdout = String::from_utf8_lossy(&out.stdout);
+    let out = cli(
+        &["doctor", "--plugin-root", REPO],
+        &[("PATH", "/usr/bin:/bin")],
+    );
+    let stdout = &out.stdout;
     if !missing.is_empty() {
         eprintln!(
             "skipping the doctor assertions: {missing:?} not built in {} (run cargo build --release -p so-hooks)",
@@ -206,5 +183,5 @@ fn doctor_passes_every_sample_on_this_checkout() {
         stdout.contains("WARN: codex is not on PATH: Codex checks skipped"),
         "{stdout}"
     );
-    assert!(out.status.success(), "{stdout}");
+    assert!(out.success(), "{stdout}");
 }

@@ -4,42 +4,27 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use std::path::{Path, PathBuf};
-use std::process::Command;
 
 use serde_json::{Value, json};
 use so_events::Timestamp;
 
-const BIN: &str = env!("CARGO_BIN_EXE_session-orchestrator");
-
 mod common;
-use common::TempProject;
+use common::{CliRun, TempProject, cli_command, run_cli};
 
-#[derive(Debug)]
-struct Run {
-    code: Option<i32>,
-    stdout: String,
-    stderr: String,
+/// Runs `session-orchestrator learning ARGS --project PROJECT`, as session `session` if given.
+fn cli(project: &Path, args: &[&str], session: Option<&str>) -> CliRun {
+    let project = project.to_str().unwrap();
+    let mut all = vec!["learning"];
+    all.extend_from_slice(args);
+    all.extend_from_slice(&["--project", project]);
+    let env: Vec<(&str, &str)> = session
+        .map(|s| ("CLAUDE_CODE_SESSION_ID", s))
+        .into_iter()
+        .collect();
+    run_cli(Path::new("."), &all, &env, "")
 }
 
-fn cli(project: &Path, args: &[&str], session: Option<&str>) -> Run {
-    let mut cmd = Command::new(BIN);
-    cmd.arg("learning")
-        .args(args)
-        .arg("--project")
-        .arg(project)
-        .env_remove("CLAUDE_CODE_SESSION_ID");
-    if let Some(s) = session {
-        cmd.env("CLAUDE_CODE_SESSION_ID", s);
-    }
-    let out = cmd.output().unwrap();
-    Run {
-        code: out.status.code(),
-        stdout: String::from_utf8(out.stdout).unwrap(),
-        stderr: String::from_utf8(out.stderr).unwrap(),
-    }
-}
-
-fn add(project: &Path, extra: &[&str]) -> Run {
+fn add(project: &Path, extra: &[&str]) -> CliRun {
     let mut args = vec![
         "add",
         "--type",
@@ -58,7 +43,7 @@ fn add(project: &Path, extra: &[&str]) -> Run {
 }
 
 /// `add` with a flag's value replaced (or the flag appended).
-fn add_with(project: &Path, flag: &str, value: &str) -> Run {
+fn add_with(project: &Path, flag: &str, value: &str) -> CliRun {
     let base = [
         ("--type", "fragile-file"),
         ("--subject", "src/auth.rs"),
@@ -78,16 +63,14 @@ fn add_with(project: &Path, flag: &str, value: &str) -> Run {
     cli(project, &args, None)
 }
 
+const LEARNINGS: &str = ".orchestrator/metrics/learnings.jsonl";
+
 fn file(p: &TempProject) -> PathBuf {
-    p.path().join(".orchestrator/metrics/learnings.jsonl")
+    p.path().join(LEARNINGS)
 }
 
 fn stored(p: &TempProject) -> Vec<Value> {
-    std::fs::read_to_string(file(p))
-        .unwrap_or_default()
-        .lines()
-        .map(|l| serde_json::from_str(l).unwrap())
-        .collect()
+    p.jsonl(LEARNINGS)
 }
 
 fn days_between(from: &Value, to: &Value) -> i64 {
@@ -303,8 +286,9 @@ fn concurrent_adds_of_one_subject_leave_one_active() {
     let proj = p.path().to_str().unwrap().to_owned();
     let children: Vec<_> = (0..8)
         .map(|i| {
-            Command::new(BIN)
-                .args([
+            cli_command(
+                Path::new("."),
+                &[
                     "learning",
                     "add",
                     "--type",
@@ -319,10 +303,12 @@ fn concurrent_adds_of_one_subject_leave_one_active() {
                     "0.5",
                     "--project",
                     &proj,
-                ])
-                .stdout(std::process::Stdio::null())
-                .spawn()
-                .unwrap()
+                ],
+                &[],
+            )
+            .stdout(std::process::Stdio::null())
+            .spawn()
+            .unwrap()
         })
         .collect();
     for mut c in children {

@@ -2,8 +2,7 @@
 //! summary, `--json`, `--since`, and argument errors.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-use std::path::{Path, PathBuf};
-use std::process::Command;
+use std::path::Path;
 
 use serde_json::{Value, json};
 use so_events::catalog::{self, Origin, SubagentStop};
@@ -11,27 +10,8 @@ use so_events::session::{CurrentSession, Wave};
 use so_events::transcript::Usage;
 use so_events::{Layout, Timestamp, append};
 
-const BIN: &str = env!("CARGO_BIN_EXE_session-orchestrator");
-
-struct TempProject {
-    root: PathBuf,
-}
-
-impl TempProject {
-    fn new(tag: &str) -> Self {
-        let root =
-            std::env::temp_dir().join(format!("so-cli-metrics-{tag}-{}", std::process::id()));
-        let _ = std::fs::remove_dir_all(&root);
-        std::fs::create_dir_all(root.join(".git")).unwrap();
-        Self { root }
-    }
-}
-
-impl Drop for TempProject {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.root);
-    }
-}
+mod common;
+use common::{TempProject, run_cli};
 
 fn at(iso: &str) -> Timestamp {
     Timestamp::parse(iso).unwrap()
@@ -185,28 +165,24 @@ fn guards(l: &Layout) {
     std::fs::write(l.events().with_extension("jsonl.1"), "").unwrap();
 }
 
+/// Runs `session-orchestrator metrics ARGS` in `root`: the exit code, stdout with the
+/// project path as `[PROJECT]`, and stderr.
 fn metrics(root: &Path, args: &[&str]) -> (Option<i32>, String, String) {
-    let out = Command::new(BIN)
-        .arg("metrics")
-        .args(args)
-        .current_dir(root)
-        .env_remove("NO_COLOR")
-        .output()
-        .unwrap();
+    let mut all = vec!["metrics"];
+    all.extend_from_slice(args);
+    let r = run_cli(root, &all, &[], "");
     (
-        out.status.code(),
-        String::from_utf8(out.stdout)
-            .unwrap()
-            .replace(&*root.to_string_lossy(), "[PROJECT]"),
-        String::from_utf8_lossy(&out.stderr).into_owned(),
+        r.code,
+        r.stdout.replace(&*root.to_string_lossy(), "[PROJECT]"),
+        r.stderr,
     )
 }
 
 #[test]
 fn summary_is_aligned_and_complete() {
-    let p = TempProject::new("summary");
-    populate(&p.root, false);
-    let (code, stdout, stderr) = metrics(&p.root, &[]);
+    let p = TempProject::new();
+    populate(p.path(), false);
+    let (code, stdout, stderr) = metrics(p.path(), &[]);
     assert_eq!(code, Some(0), "{stderr}");
     assert!(
         !stdout.contains('\x1b'),
@@ -217,9 +193,9 @@ fn summary_is_aligned_and_complete() {
 
 #[test]
 fn json_and_since() {
-    let p = TempProject::new("json");
-    populate(&p.root, true);
-    let (code, stdout, _) = metrics(&p.root, &["--json"]);
+    let p = TempProject::new();
+    populate(p.path(), true);
+    let (code, stdout, _) = metrics(p.path(), &["--json"]);
     assert_eq!(code, Some(0));
     let all: Value = serde_json::from_str(&stdout).unwrap();
     assert_eq!(all["sessions"].as_array().unwrap().len(), 4);
@@ -239,7 +215,7 @@ fn json_and_since() {
     assert_eq!(explore["median_duration_ms"], 60_000);
     assert_eq!(explore["input_tokens"], 2_000);
 
-    let (code, stdout, _) = metrics(&p.root, &["--json", "--since", "1h"]);
+    let (code, stdout, _) = metrics(p.path(), &["--json", "--since", "1h"]);
     assert_eq!(code, Some(0));
     let recent: Value = serde_json::from_str(&stdout).unwrap();
     let ids: Vec<&str> = recent["sessions"]
@@ -257,15 +233,15 @@ fn json_and_since() {
 
 #[test]
 fn empty_project_and_bad_arguments() {
-    let p = TempProject::new("empty");
-    let (code, stdout, _) = metrics(&p.root, &[]);
+    let p = TempProject::new();
+    let (code, stdout, _) = metrics(p.path(), &[]);
     assert_eq!(code, Some(0));
     assert!(
         stdout.contains("Sessions (0, 0 running)\n  none\n"),
         "{stdout}"
     );
     for args in [&["--since"][..], &["--since", "soon"], &["--frobnicate"]] {
-        let (code, _, stderr) = metrics(&p.root, args);
+        let (code, _, stderr) = metrics(p.path(), args);
         assert_eq!(code, Some(64), "{args:?}");
         assert!(stderr.starts_with("error: "), "{stderr}");
     }

@@ -7,54 +7,24 @@
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
-use std::process::Command;
 use std::time::{Duration, Instant};
 
 use serde_json::{Value, json};
 
-const BIN: &str = env!("CARGO_BIN_EXE_session-orchestrator");
-
 mod common;
-use common::TempProject;
+use common::{CliRun, TempProject, run_cli};
 
-#[derive(Debug)]
-struct Run {
-    code: Option<i32>,
-    stdout: String,
-    stderr: String,
-}
-
-impl Run {
-    fn json(&self) -> Value {
-        assert_eq!(
-            self.stdout.matches('\n').count(),
-            1,
-            "one line: {}",
-            self.stdout
-        );
-        serde_json::from_str(&self.stdout).unwrap_or_else(|e| panic!("{e}: {}", self.stdout))
-    }
-}
-
-fn gate(project: &Path, args: &[&str]) -> Run {
+fn gate(project: &Path, args: &[&str]) -> CliRun {
     gate_with(project, args, &[])
 }
 
-fn gate_with(project: &Path, args: &[&str], env: &[(&str, &str)]) -> Run {
-    let out = Command::new(BIN)
-        .arg("quality-gate")
-        .args(args)
-        .arg("--project")
-        .arg(project)
-        .env_remove("CLAUDE_CODE_SESSION_ID")
-        .envs(env.iter().copied())
-        .output()
-        .unwrap();
-    Run {
-        code: out.status.code(),
-        stdout: String::from_utf8(out.stdout).unwrap(),
-        stderr: String::from_utf8(out.stderr).unwrap(),
-    }
+/// Runs `session-orchestrator quality-gate ARGS --project PROJECT` with extra variables.
+fn gate_with(project: &Path, args: &[&str], env: &[(&str, &str)]) -> CliRun {
+    let project = project.to_str().unwrap();
+    let mut all = vec!["quality-gate"];
+    all.extend_from_slice(args);
+    all.extend_from_slice(&["--project", project]);
+    run_cli(Path::new("."), &all, env, "")
 }
 
 fn fixtures() -> PathBuf {
@@ -93,12 +63,7 @@ fn project(test: &str, typecheck: &str, lint: &str) -> TempProject {
 }
 
 fn events(p: &TempProject) -> Vec<Value> {
-    let path = p.path().join(".orchestrator/metrics/events.jsonl");
-    std::fs::read_to_string(path)
-        .unwrap_or_default()
-        .lines()
-        .map(|l| serde_json::from_str(l).unwrap())
-        .collect()
+    p.jsonl(".orchestrator/metrics/events.jsonl")
 }
 
 /// `"5 4 0 1"` as JSON numbers, `-` as null.
@@ -158,7 +123,7 @@ fn every_runners_real_output_end_to_end() {
             ["test", "typecheck", "lint"].map(|c| if c == check { cmd.as_str() } else { "skip" });
         let p = project(commands[0], commands[1], commands[2]);
         let run = gate(p.path(), &["--variant", "full-gate"]);
-        let report = run.json();
+        let report = run.json_line();
         let g = &report[check];
         assert_eq!(g["status"], status, "{fixture}: {g:#}");
         assert_eq!(g["exit_code"], codes[fixture], "{fixture}");
@@ -187,7 +152,7 @@ fn full_gate_report_shape() {
     );
     let run = gate(p.path(), &["--variant", "full-gate", "--wave", "4"]);
     assert_eq!(run.code, Some(2), "{}", run.stderr);
-    let mut report = run.json();
+    let mut report = run.json_line();
     for key in ["test", "typecheck", "lint"] {
         report[key]["duration_ms"] = json!(0);
     }
@@ -219,7 +184,7 @@ fn a_real_cargo_crate_passes_and_fails() {
         &config("cargo test --offline --lib", "skip", "skip"),
     );
     let pass = gate_with(p.path(), &["--variant", "full-gate"], &env);
-    let r = pass.json();
+    let r = pass.json_line();
     assert_eq!(pass.code, Some(0), "{r:#}");
     assert_eq!(
         (
@@ -239,7 +204,7 @@ fn a_real_cargo_crate_passes_and_fails() {
         ),
     );
     let fail = gate_with(p.path(), &["--variant", "full-gate"], &env);
-    let r = fail.json();
+    let r = fail.json_line();
     assert_eq!(fail.code, Some(2), "{r:#}");
     assert_eq!(r["test"]["status"], "fail");
     assert_eq!(
@@ -261,7 +226,7 @@ fn a_stub_test_command_fails_the_full_gate() {
     for stub in ["echo ok", "true", "exit 0", "echo 'no tests yet' && exit 0"] {
         let p = project(stub, "skip", "skip");
         let run = gate(p.path(), &["--variant", "full-gate"]);
-        let r = run.json();
+        let r = run.json_line();
         assert_eq!(run.code, Some(2), "{stub}");
         assert_eq!(
             (&r["test"]["status"], &r["test"]["stubbed"]),
@@ -271,20 +236,20 @@ fn a_stub_test_command_fails_the_full_gate() {
         // Informational variants report it and exit 0.
         let base = gate(p.path(), &["--variant", "baseline"]);
         assert_eq!(base.code, Some(0));
-        assert_eq!(base.json()["test"]["status"], "stubbed");
+        assert_eq!(base.json_line()["test"]["status"], "stubbed");
     }
     // Control: a command that runs tests.
     let p = project(&replay("cargo-pass", &codes), "skip", "skip");
     let run = gate(p.path(), &["--variant", "full-gate"]);
     assert_eq!(run.code, Some(0));
-    assert_eq!(run.json()["test"]["stubbed"], false);
+    assert_eq!(run.json_line()["test"]["stubbed"], false);
 }
 
 #[test]
 fn skip_runs_nothing_and_passes() {
     let p = project("skip", "SKIP", "skip");
     let run = gate(p.path(), &["--variant", "full-gate"]);
-    let r = run.json();
+    let r = run.json_line();
     assert_eq!(run.code, Some(0));
     for key in ["test", "typecheck", "lint"] {
         assert_eq!(
@@ -297,7 +262,7 @@ fn skip_runs_nothing_and_passes() {
     p.write("CLAUDE.md", &config("skip", "skip", "exit 1"));
     let run = gate(p.path(), &["--variant", "full-gate"]);
     assert_eq!(run.code, Some(2));
-    assert_eq!(run.json()["lint"]["status"], "fail");
+    assert_eq!(run.json_line()["lint"]["status"], "fail");
 }
 
 #[test]
@@ -307,7 +272,7 @@ fn the_time_limit_kills_the_whole_group() {
     let started = Instant::now();
     let run = gate(p.path(), &["--variant", "full-gate", "--timeout", "1"]);
     let elapsed = started.elapsed();
-    let r = run.json();
+    let r = run.json_line();
     assert_eq!(run.code, Some(2));
     assert_eq!(
         (&r["test"]["status"], &r["test"]["timed_out"]),
@@ -331,7 +296,7 @@ fn the_time_limit_kills_the_whole_group() {
     );
     let run = gate(p.path(), &["--variant", "full-gate", "--timeout", "1"]);
     assert_eq!(run.code, Some(0));
-    assert_eq!(run.json()["test"]["timed_out"], false);
+    assert_eq!(run.json_line()["test"]["timed_out"], false);
 }
 
 /// A process that exists and is not a zombie.
@@ -395,7 +360,7 @@ fn the_policy_file_overrides_the_config() {
     let run = gate(p.path(), &["--variant", "full-gate"]);
     assert_eq!(run.code, Some(0));
     assert!(
-        run.json()["test"]["command"]
+        run.json_line()["test"]["command"]
             .as_str()
             .unwrap()
             .contains("pytest-pass")
@@ -489,12 +454,12 @@ fn informational_variants_and_per_file_restriction() {
     let env = [("PATH", path.as_str())];
     for variant in ["baseline", "incremental"] {
         let run = gate_with(p.path(), &["--variant", variant], &env);
-        let r = run.json();
+        let r = run.json_line();
         assert_eq!(run.code, Some(0), "{variant}: informational");
         assert_eq!(r["passed"], false, "{variant}");
         assert_eq!(r["test"]["command"], "pytest -q");
     }
-    let r = gate_with(p.path(), &["--variant", "incremental"], &env).json();
+    let r = gate_with(p.path(), &["--variant", "incremental"], &env).json_line();
     assert_eq!(r["lint"]["status"], "not_run");
     let run = gate_with(
         p.path(),
@@ -507,7 +472,7 @@ fn informational_variants_and_per_file_restriction() {
         &env,
     );
     assert_eq!(run.code, Some(0));
-    let r = run.json();
+    let r = run.json_line();
     assert_eq!(r["test"]["command"], "pytest -q tests/test_a.py");
     assert_eq!(r["test"]["scope"], "files");
     assert_eq!(r["test"]["files"], json!(["tests/test_a.py"]));
@@ -526,7 +491,7 @@ fn informational_variants_and_per_file_restriction() {
         &["--variant", "per-file", "--files", "README.md"],
         &env,
     )
-    .json();
+    .json_line();
     assert_eq!(r["test"]["status"], "skipped");
     assert!(r["test"].get("exit_code").is_none());
     // The full gate on the same project fails.

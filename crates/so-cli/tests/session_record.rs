@@ -5,47 +5,19 @@
 
 use std::io::Write as _;
 use std::path::Path;
-use std::process::{Command, Stdio};
+use std::process::Stdio;
 
 use serde_json::{Value, json};
 
-const BIN: &str = env!("CARGO_BIN_EXE_session-orchestrator");
-
 mod common;
-use common::TempProject;
+use common::{CliRun, TempProject, assert_all_succeed, cli_command, run_cli};
 
-#[derive(Debug)]
-struct Run {
-    code: Option<i32>,
-    stdout: String,
-    stderr: String,
+/// Runs the CLI with `stdin`.
+fn cli(args: &[&str], stdin: &str) -> CliRun {
+    run_cli(Path::new("."), args, &[], stdin)
 }
 
-fn cli(args: &[&str], stdin: &str) -> Run {
-    let mut child = Command::new(BIN)
-        .args(args)
-        .env_remove("CLAUDECODE")
-        .env_remove("CURSOR_VERSION")
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    child
-        .stdin
-        .take()
-        .unwrap()
-        .write_all(stdin.as_bytes())
-        .unwrap();
-    let out = child.wait_with_output().unwrap();
-    Run {
-        code: out.status.code(),
-        stdout: String::from_utf8(out.stdout).unwrap(),
-        stderr: String::from_utf8(out.stderr).unwrap(),
-    }
-}
-
-fn record(project: &Path, doc: &Value) -> Run {
+fn record(project: &Path, doc: &Value) -> CliRun {
     let p = project.to_str().unwrap();
     cli(
         &["session", "record", "-", "--project", p],
@@ -76,16 +48,14 @@ fn valid() -> Value {
     })
 }
 
+const SESSIONS: &str = ".orchestrator/metrics/sessions.jsonl";
+
 fn sessions_file(p: &TempProject) -> std::path::PathBuf {
-    p.path().join(".orchestrator/metrics/sessions.jsonl")
+    p.path().join(SESSIONS)
 }
 
 fn lines(p: &TempProject) -> Vec<Value> {
-    std::fs::read_to_string(sessions_file(p))
-        .unwrap_or_default()
-        .lines()
-        .map(|l| serde_json::from_str(l).unwrap())
-        .collect()
+    p.jsonl(SESSIONS)
 }
 
 #[test]
@@ -291,13 +261,16 @@ fn concurrent_writers_lose_nothing() {
             let mut doc = valid();
             doc["session_id"] = json!(format!("session-{i:02}"));
             doc["notes"] = json!("x".repeat(4096));
-            let mut child = Command::new(BIN)
-                .args(["session", "record", "-", "--project", &proj])
-                .stdin(Stdio::piped())
-                .stdout(Stdio::null())
-                .stderr(Stdio::piped())
-                .spawn()
-                .unwrap();
+            let mut child = cli_command(
+                Path::new("."),
+                &["session", "record", "-", "--project", &proj],
+                &[],
+            )
+            .stdin(Stdio::piped())
+            .stdout(Stdio::null())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
             child
                 .stdin
                 .take()
@@ -307,14 +280,7 @@ fn concurrent_writers_lose_nothing() {
             child
         })
         .collect();
-    for c in children {
-        let out = c.wait_with_output().unwrap();
-        assert!(
-            out.status.success(),
-            "{}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-    }
+    assert_all_succeed(children, "");
     let stored = lines(&p);
     let mut ids: Vec<String> = stored
         .iter()
@@ -340,20 +306,17 @@ fn metrics_shows_the_reports() {
         other.as_object_mut().unwrap().remove(k);
     }
     assert_eq!(record(p.path(), &other).code, Some(0));
-    let out = Command::new(BIN)
-        .args(["metrics", "--cwd", p.path().to_str().unwrap()])
-        .output()
-        .unwrap();
-    assert!(out.status.success());
-    let text = String::from_utf8(out.stdout)
-        .unwrap()
+    let out = cli(&["metrics", "--cwd", p.path().to_str().unwrap()], "");
+    assert!(out.success());
+    let text = out
+        .stdout
         .replace(&*p.path().to_string_lossy(), "[PROJECT]");
     insta::assert_snapshot!("metrics_with_reports", text);
-    let json_out = Command::new(BIN)
-        .args(["metrics", "--json", "--cwd", p.path().to_str().unwrap()])
-        .output()
-        .unwrap();
-    let doc: Value = serde_json::from_slice(&json_out.stdout).unwrap();
+    let json_out = cli(
+        &["metrics", "--json", "--cwd", p.path().to_str().unwrap()],
+        "",
+    );
+    let doc: Value = serde_json::from_str(&json_out.stdout).unwrap();
     let report = &doc["sessions"][1]["report"];
     assert_eq!(report["carryover"], 2);
     assert_eq!(report["agent_summary"]["spiral"], 1);

@@ -4,14 +4,12 @@
 //! concurrent writers under the lock.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-use std::process::{Command, Stdio};
+use std::process::Stdio;
 
 use serde_json::Value;
 
 mod common;
-use common::{CliRun, TempProject};
-
-const BIN: &str = env!("CARGO_BIN_EXE_session-orchestrator");
+use common::{CliRun, TempProject, assert_all_succeed, cli_command};
 
 fn state(p: &TempProject, args: &[&str]) -> CliRun {
     let mut all = vec!["state"];
@@ -19,14 +17,10 @@ fn state(p: &TempProject, args: &[&str]) -> CliRun {
     p.cli(&all, &[], "")
 }
 
-fn json(r: &CliRun) -> Value {
-    serde_json::from_str(&r.stdout).unwrap_or_else(|e| panic!("{e}: {r:?}"))
-}
-
 fn show(p: &TempProject) -> Value {
     let r = state(p, &["show", "--json"]);
     assert_eq!(r.code, Some(0), "{r:?}");
-    json(&r)
+    r.json()
 }
 
 fn init(p: &TempProject, extra: &[&str]) -> CliRun {
@@ -37,11 +31,7 @@ fn init(p: &TempProject, extra: &[&str]) -> CliRun {
 
 /// Timestamps (`2026-05-04T09:00:00Z`) as `[TIME]`, the project path as `[PROJECT]`.
 fn stable(p: &TempProject, text: &str) -> String {
-    // The CLI prints the canonical path (the temp dir may be behind a symlink).
-    let canonical = std::fs::canonicalize(p.path()).unwrap();
-    let text = text
-        .replace(&*canonical.to_string_lossy(), "[PROJECT]")
-        .replace(&*p.path().to_string_lossy(), "[PROJECT]");
+    let text = p.redact(text);
     let b = text.as_bytes();
     let mut out = String::new();
     let mut i = 0;
@@ -99,7 +89,7 @@ fn init_writes_a_fresh_active_session() {
         &["--issues", "7", "--session-start-ref", "abc123", "--json"],
     );
     assert_eq!(r.code, Some(0), "{r:?}");
-    let j = json(&r);
+    let j = r.json();
     assert_eq!(j["action"], "init");
     assert_eq!(j["before"], Value::Null);
     let fm = &j["frontmatter"];
@@ -161,9 +151,9 @@ fn init_refuses_an_active_or_paused_session_unless_forced() {
     // Control: --force replaces it, demoting it.
     let r = init(&p, &["--force", "--json"]);
     assert_eq!(r.code, Some(0), "{r:?}");
-    assert_eq!(json(&r)["before"], "paused");
+    assert_eq!(r.json()["before"], "paused");
     assert!(
-        json(&r)["sections"]["previous-session"]
+        r.json()["sections"]["previous-session"]
             .as_str()
             .unwrap()
             .starts_with("deep session on `none`")
@@ -271,7 +261,7 @@ fn set_checks_every_key_and_value() {
         ],
     );
     assert_eq!(r.code, Some(0), "{r:?}");
-    let fm = &json(&r)["frontmatter"];
+    let fm = &r.json()["frontmatter"];
     assert_eq!(fm["current-wave"], 6);
     assert_eq!(fm["issues"], serde_json::json!([3, 4]));
     assert_eq!(
@@ -331,7 +321,7 @@ fn append_adds_entries_and_caps_fifo() {
         &p,
         &["append", "--json", "mission-status", "-- dashes are text"],
     );
-    assert_eq!(json(&r)["dropped"], serde_json::json!([]));
+    assert_eq!(r.json()["dropped"], serde_json::json!([]));
     let s = &show(&p)["sections"];
     let retry = s["what-not-to-retry"].as_str().unwrap();
     assert_eq!(retry.lines().count(), 10);
@@ -452,7 +442,7 @@ fn reset_only_follows_a_completed_session() {
     );
     let r = state(&p, &["reset", "--json"]);
     assert_eq!(r.code, Some(0), "{r:?}");
-    let j = json(&r);
+    let j = r.json();
     assert_eq!(j["action"], "reset");
     let fm = &j["frontmatter"];
     assert_eq!(
@@ -549,24 +539,15 @@ fn concurrent_appends_all_land_and_the_file_parses() {
     assert_eq!(init(&p, &[]).code, Some(0));
     let children: Vec<_> = (0..8)
         .map(|i| {
-            Command::new(BIN)
-                .args(["state", "append", "deviations", &format!("writer {i}")])
-                .current_dir(p.path())
-                .env_remove("CLAUDECODE")
+            let writer = format!("writer {i}");
+            cli_command(p.path(), &["state", "append", "deviations", &writer], &[])
                 .stdout(Stdio::null())
                 .stderr(Stdio::piped())
                 .spawn()
                 .unwrap()
         })
         .collect();
-    for c in children {
-        let out = c.wait_with_output().unwrap();
-        assert!(
-            out.status.success(),
-            "{}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-    }
+    assert_all_succeed(children, "");
     let j = show(&p);
     let lines: Vec<&str> = j["sections"]["deviations"]
         .as_str()
@@ -592,7 +573,7 @@ fn the_client_picks_the_state_directory() {
     let r = p.cli(&["state", "show", "--json"], &[("CODEX_HOME", "/x")], "");
     assert_eq!(r.code, Some(0), "{r:?}");
     assert!(
-        json(&r)["file"]
+        r.json()["file"]
             .as_str()
             .unwrap()
             .ends_with(".codex/STATE.md")

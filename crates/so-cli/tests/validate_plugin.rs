@@ -2,65 +2,50 @@
 //! plugin trees each break one rule and fail with a line naming it, beside a valid control.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-use std::path::{Path, PathBuf};
-use std::process::Command;
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::path::Path;
 
-const BIN: &str = env!("CARGO_BIN_EXE_session-orchestrator");
+mod common;
+use common::{CliRun, TempProject, run_cli};
+
 const REPO: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../..");
 
 const HOOKS: &str = r#"{"hooks": {"PreToolUse": [{"matcher": "Bash|Edit", "hooks": [
   {"type": "command", "command": "exec \"${CLAUDE_PLUGIN_ROOT}/hooks/run\" guard", "timeout": 5}
 ]}]}}"#;
 
-/// A valid synthetic plugin tree under the temp dir, removed on drop.
-struct Tree(PathBuf);
-
-impl Tree {
-    fn new() -> Tree {
-        static N: AtomicUsize = AtomicUsize::new(0);
-        let dir = std::env::temp_dir().join(format!(
-            "so-validate-plugin-{}-{}",
-            std::process::id(),
-            N.fetch_add(1, Ordering::SeqCst)
-        ));
-        let _ = std::fs::remove_dir_all(&dir);
-        let t = Tree(dir);
-        t.write(
-            ".claude-plugin/plugin.json",
-            r#"{"name": "demo-plugin", "version": "1.2.3", "description": "A demo.",
-                "author": {"name": "Someone"}, "license": "MIT", "hooks": "./hooks/hooks.json"}"#,
-        );
-        t.write("hooks/hooks.json", HOOKS);
-        t.write("hooks/run", "#!/bin/sh\nexit 0\n");
-        #[cfg(unix)]
-        {
-            use std::os::unix::fs::PermissionsExt as _;
-            let run = t.0.join("hooks/run");
-            std::fs::set_permissions(&run, std::fs::Permissions::from_mode(0o755)).unwrap();
-        }
-        t.write(
-            "crates/so-hooks/Cargo.toml",
-            "[package]\nname = \"so-hooks\"\n\n[[bin]]\nname = \"guard\"\npath = \"src/guard.rs\"\n",
-        );
-        t.write(
-            "skills/demo-skill/SKILL.md",
-            "---\nname: demo-skill\ndescription: Use when testing.\n---\nBody.\n",
-        );
-        t.write(
-            "agents/helper.md",
-            "---\nname: helper\ndescription: Helps.\ntools: Read, Grep\nmodel: inherit\ncolor: blue\n---\nBody.\n",
-        );
-        t.write("commands/go.md", "---\ndescription: Go.\n---\nBody.\n");
-        t
+/// A valid synthetic plugin tree in an empty temp directory (no `.git`).
+fn tree() -> TempProject {
+    let t = TempProject::empty();
+    t.write(
+        ".claude-plugin/plugin.json",
+        r#"{"name": "demo-plugin", "version": "1.2.3", "description": "A demo.",
+            "author": {"name": "Someone"}, "license": "MIT", "hooks": "./hooks/hooks.json"}"#,
+    );
+    t.write("hooks/hooks.json", HOOKS);
+    let run = t.write("hooks/run", "#!/bin/sh\nexit 0\n");
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt as _;
+        std::fs::set_permissions(&run, std::fs::Permissions::from_mode(0o755)).unwrap();
     }
+    t.write(
+        "crates/so-hooks/Cargo.toml",
+        "[package]\nname = \"so-hooks\"\n\n[[bin]]\nname = \"guard\"\npath = \"src/guard.rs\"\n",
+    );
+    t.write(
+        "skills/demo-skill/SKILL.md",
+        "---\nname: demo-skill\ndescription: Use when testing.\n---\nBody.\n",
+    );
+    t.write(
+        "agents/helper.md",
+        "---\nname: helper\ndescription: Helps.\ntools: Read, Grep\nmodel: inherit\ncolor: blue\n---\nBody.\n",
+    );
+    t.write("commands/go.md", "---\ndescription: Go.\n---\nBody.\n");
+    t
+}
 
-    fn write(&self, rel: &str, text: &str) {
-        let path = self.0.join(rel);
-        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
-        std::fs::write(path, text).unwrap();
-    }
-
+impl TempProject {
+    /// Replaces the tree's hooks file with one `event` handler running `command`.
     fn hooks(&self, command: &str, matcher: &str, event: &str) {
         let v = serde_json::json!({"hooks": {event: [{"matcher": matcher, "hooks": [
             {"type": "command", "command": command, "timeout": 5}
@@ -69,18 +54,8 @@ impl Tree {
     }
 }
 
-impl Drop for Tree {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.0);
-    }
-}
-
-struct Run {
-    code: i32,
-    stdout: String,
-}
-
-impl Run {
+impl CliRun {
+    /// The `FAIL: ` lines of the report.
     fn fails(&self) -> Vec<&str> {
         self.stdout
             .lines()
@@ -89,23 +64,18 @@ impl Run {
     }
 }
 
-fn run(dir: &Path, extra: &[&str]) -> Run {
-    let out = Command::new(BIN)
-        .arg("validate-plugin")
-        .arg(dir)
-        .args(extra)
-        .output()
-        .unwrap();
-    Run {
-        code: out.status.code().unwrap(),
-        stdout: String::from_utf8(out.stdout).unwrap(),
-    }
+/// Runs `session-orchestrator validate-plugin DIR EXTRA`.
+fn run(dir: &Path, extra: &[&str]) -> CliRun {
+    let dir = dir.to_str().unwrap();
+    let mut all = vec!["validate-plugin", dir];
+    all.extend_from_slice(extra);
+    run_cli(Path::new("."), &all, &[], "")
 }
 
 /// Runs `tree` and asserts it fails with exactly one FAIL line containing every `needle`.
-fn assert_fails(tree: &Tree, needles: &[&str]) {
-    let r = run(&tree.0, &[]);
-    assert_eq!(r.code, 1, "{}", r.stdout);
+fn assert_fails(tree: &TempProject, needles: &[&str]) {
+    let r = run(tree.path(), &[]);
+    assert_eq!(r.code, Some(1), "{}", r.stdout);
     let fails = r.fails();
     assert!(
         fails.iter().any(|l| needles.iter().all(|n| l.contains(n))),
@@ -117,19 +87,19 @@ fn assert_fails(tree: &Tree, needles: &[&str]) {
 #[test]
 fn repo_root_passes() {
     let r = run(Path::new(REPO), &[]);
-    assert_eq!(r.code, 0, "{}", r.stdout);
+    assert_eq!(r.code, Some(0), "{}", r.stdout);
     assert!(r.fails().is_empty(), "{}", r.stdout);
     insta::assert_snapshot!("repo_root", r.stdout);
 }
 
 #[test]
 fn control_tree_passes() {
-    let t = Tree::new();
-    let r = run(&t.0, &[]);
-    assert_eq!(r.code, 0, "{}", r.stdout);
+    let t = tree();
+    let r = run(t.path(), &[]);
+    assert_eq!(r.code, Some(0), "{}", r.stdout);
     assert!(r.fails().is_empty(), "{}", r.stdout);
     assert!(r.stdout.contains("`guard` resolves") || r.stdout.contains("guard` resolves"));
-    let json = run(&t.0, &["--json"]);
+    let json = run(t.path(), &["--json"]);
     let v: serde_json::Value = serde_json::from_str(&json.stdout).unwrap();
     assert_eq!(v["valid"], true);
     assert_eq!(v["failed"], 0);
@@ -137,7 +107,7 @@ fn control_tree_passes() {
 
 #[test]
 fn bad_event_name_fails() {
-    let t = Tree::new();
+    let t = tree();
     t.hooks(
         "exec \"${CLAUDE_PLUGIN_ROOT}/hooks/run\" guard",
         "Bash",
@@ -148,7 +118,7 @@ fn bad_event_name_fails() {
 
 #[test]
 fn unknown_tool_matcher_fails() {
-    let t = Tree::new();
+    let t = tree();
     t.hooks(
         "exec \"${CLAUDE_PLUGIN_ROOT}/hooks/run\" guard",
         "Bash|Shell",
@@ -159,7 +129,7 @@ fn unknown_tool_matcher_fails() {
 
 #[test]
 fn hook_name_not_a_so_hooks_bin_fails() {
-    let t = Tree::new();
+    let t = tree();
     t.hooks(
         "exec \"${CLAUDE_PLUGIN_ROOT}/hooks/run\" gaurd",
         "Bash",
@@ -173,7 +143,7 @@ fn hook_name_not_a_so_hooks_bin_fails() {
 
 #[test]
 fn a_fast_path_starting_another_binary_than_the_launcher_fails() {
-    let t = Tree::new();
+    let t = tree();
     let shape = |direct: &str| {
         format!(
             "[ -x \"${{CLAUDE_PLUGIN_ROOT}}/target/release/{direct}\" ] && exec \"${{CLAUDE_PLUGIN_ROOT}}/target/release/{direct}\"; exec \"${{CLAUDE_PLUGIN_ROOT}}/hooks/run\" guard"
@@ -181,7 +151,7 @@ fn a_fast_path_starting_another_binary_than_the_launcher_fails() {
     };
     // Control: the fast path and the launcher name the same binary.
     t.hooks(&shape("guard"), "Bash", "PreToolUse");
-    let ok = run(&t.0, &[]);
+    let ok = run(t.path(), &[]);
     assert!(ok.fails().is_empty(), "{}", ok.stdout);
     t.hooks(&shape("noop-hook"), "Bash", "PreToolUse");
     assert_fails(
@@ -192,14 +162,14 @@ fn a_fast_path_starting_another_binary_than_the_launcher_fails() {
 
 #[test]
 fn missing_launcher_fails() {
-    let t = Tree::new();
-    std::fs::remove_file(t.0.join("hooks/run")).unwrap();
+    let t = tree();
+    std::fs::remove_file(t.path().join("hooks/run")).unwrap();
     assert_fails(&t, &["hooks/run does not exist"]);
 }
 
 #[test]
 fn unquoted_plugin_root_fails() {
-    let t = Tree::new();
+    let t = tree();
     t.hooks(
         "exec ${CLAUDE_PLUGIN_ROOT}/hooks/run guard",
         "Bash",
@@ -210,7 +180,7 @@ fn unquoted_plugin_root_fails() {
 
 #[test]
 fn skill_name_differing_from_folder_fails() {
-    let t = Tree::new();
+    let t = tree();
     t.write(
         "skills/demo-skill/SKILL.md",
         "---\nname: other-skill\ndescription: Use when testing.\n---\nBody.\n",
@@ -260,12 +230,12 @@ fn agent_frontmatter_follows_the_loaders_rules() {
             "sandbox-tier `read-only` but the tools edit or write files",
         ),
     ] {
-        let t = Tree::new();
+        let t = tree();
         t.write("agents/helper.md", &agent(meta, body));
         assert_fails(&t, &["agents/helper.md", expect]);
     }
     // Controls: a full model id, and a write-capable agent that carries the rule.
-    let t = Tree::new();
+    let t = tree();
     t.write(
         "agents/helper.md",
         &agent(
@@ -273,14 +243,14 @@ fn agent_frontmatter_follows_the_loaders_rules() {
             "Never stage, commit or stash (PSA-007): no `git add`, `git commit`, `git stash`.",
         ),
     );
-    let r = run(&t.0, &[]);
+    let r = run(t.path(), &[]);
     assert!(r.fails().is_empty(), "{}", r.stdout);
     // Two agents in one colour: a warning only.
     t.write(
         "agents/other.md",
         &agent(ok, "Body.").replace("name: helper", "name: other"),
     );
-    let r = run(&t.0, &[]);
+    let r = run(t.path(), &[]);
     assert!(r.fails().is_empty(), "{}", r.stdout);
     assert!(
         r.stdout
@@ -292,9 +262,9 @@ fn agent_frontmatter_follows_the_loaders_rules() {
 
 #[test]
 fn a_command_and_a_skill_sharing_a_name_fails() {
-    let t = Tree::new();
+    let t = tree();
     // Control: the tree's command `go` and skill `demo-skill` differ.
-    let r = run(&t.0, &[]);
+    let r = run(t.path(), &[]);
     assert!(r.fails().is_empty(), "{}", r.stdout);
     t.write(
         "commands/demo-skill.md",
@@ -308,12 +278,12 @@ fn a_command_and_a_skill_sharing_a_name_fails() {
 
 #[test]
 fn output_style_without_a_name_fails() {
-    let t = Tree::new();
+    let t = tree();
     t.write(
         "output-styles/brief.md",
         "---\nname: Brief\ndescription: Short answers.\n---\nBe brief.\n",
     );
-    let r = run(&t.0, &[]);
+    let r = run(t.path(), &[]);
     assert!(r.fails().is_empty(), "{}", r.stdout);
     t.write(
         "output-styles/brief.md",
@@ -324,14 +294,14 @@ fn output_style_without_a_name_fails() {
 
 #[test]
 fn missing_plugin_json_fails() {
-    let t = Tree::new();
-    std::fs::remove_file(t.0.join(".claude-plugin/plugin.json")).unwrap();
+    let t = tree();
+    std::fs::remove_file(t.path().join(".claude-plugin/plugin.json")).unwrap();
     assert_fails(&t, &[".claude-plugin/plugin.json: missing"]);
 }
 
 #[test]
 fn unreadable_dir_exits_2_and_bad_arguments_64() {
     let missing = std::env::temp_dir().join("so-validate-plugin-does-not-exist");
-    assert_eq!(run(&missing, &[]).code, 2);
-    assert_eq!(run(Path::new(REPO), &["--bogus"]).code, 64);
+    assert_eq!(run(&missing, &[]).code, Some(2));
+    assert_eq!(run(Path::new(REPO), &["--bogus"]).code, Some(64));
 }

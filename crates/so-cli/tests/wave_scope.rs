@@ -6,49 +6,20 @@
 //! (`CLAUDE_CODE_SESSION_ID`) removed unless the test sets them.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-use std::io::Write as _;
-use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
+use std::path::PathBuf;
+use std::process::Stdio;
 use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicBool, Ordering};
 
 use serde_json::{Value, json};
 
-const BIN: &str = env!("CARGO_BIN_EXE_session-orchestrator");
+mod common;
+use common::{CliRun, TempProject, assert_all_succeed, cli_command, run_cli};
 
-static COUNTER: AtomicUsize = AtomicUsize::new(0);
-
-/// A project directory under the system temp dir, removed on drop.
-struct TempProject {
-    root: PathBuf,
-}
-
+/// The wave-scope manifest of a project.
 impl TempProject {
-    fn new() -> Self {
-        let n = COUNTER.fetch_add(1, Ordering::Relaxed);
-        let root =
-            std::env::temp_dir().join(format!("so-cli-wave-scope-{}-{n}", std::process::id()));
-        let _ = std::fs::remove_dir_all(&root);
-        std::fs::create_dir_all(root.join(".git")).unwrap();
-        // Canonical, so paths in the output compare equal on systems where the temp dir is
-        // behind a symlink.
-        let root = std::fs::canonicalize(&root).unwrap();
-        Self { root }
-    }
-
-    fn path(&self) -> &Path {
-        &self.root
-    }
-
-    fn write(&self, rel: &str, text: &str) -> String {
-        let path = self.root.join(rel);
-        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
-        std::fs::write(&path, text).unwrap();
-        path.to_string_lossy().into_owned()
-    }
-
     fn manifest_path(&self, state_dir: &str) -> PathBuf {
-        self.root.join(state_dir).join("wave-scope.json")
+        self.path().join(state_dir).join("wave-scope.json")
     }
 
     fn manifest(&self, state_dir: &str) -> Option<Value> {
@@ -56,68 +27,18 @@ impl TempProject {
         Some(serde_json::from_str(&text).expect("the manifest must be JSON"))
     }
 
-    /// Replaces the project path in output.
-    fn redact(&self, text: &str) -> String {
-        text.replace(&*self.root.to_string_lossy(), "[PROJECT]")
+    /// [`TempProject::write`], the path as text for an argument list.
+    fn write_arg(&self, rel: &str, text: &str) -> String {
+        self.write(rel, text).to_string_lossy().into_owned()
     }
 }
 
-impl Drop for TempProject {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.root);
-    }
+fn run(args: &[&str], project: &TempProject) -> CliRun {
+    project.cli(args, &[], "")
 }
 
-#[derive(Debug)]
-struct Run {
-    code: Option<i32>,
-    stdout: String,
-    stderr: String,
-}
-
-fn command(args: &[&str], cwd: &Path, env: &[(&str, &str)]) -> Command {
-    let mut cmd = Command::new(BIN);
-    cmd.args(args).current_dir(cwd);
-    for (k, _) in std::env::vars_os() {
-        let k = k.to_string_lossy();
-        if k == "CLAUDECODE"
-            || k == "CLAUDE_CODE_SESSION_ID"
-            || k.starts_with("CODEX_")
-            || k.starts_with("CURSOR_")
-        {
-            cmd.env_remove(&*k);
-        }
-    }
-    for (k, v) in env {
-        cmd.env(k, v);
-    }
-    cmd
-}
-
-/// Runs the CLI in `cwd` with extra environment variables and `stdin`.
-fn run_full(args: &[&str], cwd: &Path, env: &[(&str, &str)], stdin: &str) -> Run {
-    let mut child = command(args, cwd, env)
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    // A command that does not read stdin may exit first: a broken pipe is fine.
-    let _ = child.stdin.take().unwrap().write_all(stdin.as_bytes());
-    let out = child.wait_with_output().unwrap();
-    Run {
-        code: out.status.code(),
-        stdout: String::from_utf8(out.stdout).expect("stdout must be UTF-8"),
-        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
-    }
-}
-
-fn run(args: &[&str], project: &TempProject) -> Run {
-    run_full(args, project.path(), &[], "")
-}
-
-fn run_stdin(args: &[&str], project: &TempProject, stdin: &str) -> Run {
-    run_full(args, project.path(), &[], stdin)
+fn run_stdin(args: &[&str], project: &TempProject, stdin: &str) -> CliRun {
+    project.cli(args, &[], stdin)
 }
 
 /// The `written at:` line changes every second: shown as a placeholder.
@@ -350,7 +271,7 @@ fn the_client_picks_the_state_directory() {
         ),
     ];
     for (env, dir, says) in cases {
-        let r = run_full(&write, p.path(), env, "");
+        let r = p.cli(&write, env, "");
         assert_eq!(r.code, Some(0), "{env:?}: {r:?}");
         assert!(
             r.stdout.contains(&format!("client:           {says}\n")),
@@ -358,14 +279,14 @@ fn the_client_picks_the_state_directory() {
             r.stdout
         );
         assert!(p.manifest(dir).is_some(), "{env:?}: no manifest in {dir}");
-        let r = run_full(&["wave-scope", "clear"], p.path(), env, "");
+        let r = p.cli(&["wave-scope", "clear"], env, "");
         assert_eq!(r.code, Some(0), "{env:?}: {r:?}");
         assert!(p.manifest(dir).is_none(), "{env:?}: {dir} not cleared");
     }
     // `--client` wins over the environment.
     let mut args = write.to_vec();
     args.extend(["--client", "cursor"]);
-    let r = run_full(&args, p.path(), &[("CLAUDECODE", "1")], "");
+    let r = p.cli(&args, &[("CLAUDECODE", "1")], "");
     assert_eq!(r.code, Some(0), "{r:?}");
     assert!(
         r.stdout.contains("client:           cursor (--client)\n"),
@@ -507,7 +428,7 @@ fn show_reports_a_broken_or_invalid_manifest() {
 #[test]
 fn agents_must_be_disjoint() {
     let p = TempProject::new();
-    let sidecar = p.write(
+    let sidecar = p.write_arg(
         "wave-2.json",
         r#"[{"id": "agent-ui", "files": ["src/ui.rs", "src/shared.rs"]},
             {"id": "agent-core", "files": ["src/core.rs"]},
@@ -846,7 +767,8 @@ fn project_option_and_project_root_discovery() {
     let p = TempProject::new();
     std::fs::create_dir_all(p.path().join("src/deep")).unwrap();
     // From a subdirectory, the manifest goes to the project root.
-    let r = run_full(
+    let r = run_cli(
+        &p.path().join("src/deep"),
         &[
             "wave-scope",
             "write",
@@ -857,7 +779,6 @@ fn project_option_and_project_root_discovery() {
             "--paths",
             "src/**",
         ],
-        &p.path().join("src/deep"),
         &[],
         "",
     );
@@ -900,7 +821,8 @@ fn concurrent_writers_leave_one_valid_manifest() {
                 let wave = i.to_string();
                 let pattern = format!("src/writer-{i}/**");
                 let role = format!("Role-{i}");
-                command(
+                cli_command(
+                    p.path(),
                     &[
                         "wave-scope",
                         "write",
@@ -912,7 +834,6 @@ fn concurrent_writers_leave_one_valid_manifest() {
                         &pattern,
                         "docs/",
                     ],
-                    p.path(),
                     &[],
                 )
                 .stdout(Stdio::piped())
@@ -921,14 +842,7 @@ fn concurrent_writers_leave_one_valid_manifest() {
                 .unwrap()
             })
             .collect();
-        for child in children {
-            let out = child.wait_with_output().unwrap();
-            assert!(
-                out.status.success(),
-                "round {round}: {}",
-                String::from_utf8_lossy(&out.stderr)
-            );
-        }
+        assert_all_succeed(children, &format!("round {round}: "));
         let m = p.manifest(".claude").expect("a manifest");
         let wave = m["wave"].as_u64().unwrap();
         assert!((1..=8).contains(&wave), "{m}");
@@ -1085,7 +999,7 @@ fn validation_errors_each_with_a_valid_control() {
         let mut m = valid_manifest();
         m[*field] = bad.clone();
         let text = m.to_string();
-        let file = p.write("bad.json", &text);
+        let file = p.write_arg("bad.json", &text);
         let r = run(&["validate-wave-scope", &file], &p);
         assert_eq!(r.code, Some(1), "{field}={bad}: {r:?}");
         assert!(
@@ -1104,7 +1018,7 @@ fn validation_errors_each_with_a_valid_control() {
 
         m[*field] = good.clone();
         let text = m.to_string();
-        let file = p.write("good.json", &text);
+        let file = p.write_arg("good.json", &text);
         let r = run(&["validate-wave-scope", &file], &p);
         assert_eq!(r.code, Some(0), "control {field}={good}: {r:?}");
         assert_eq!(r.stdout, format!("{text}\n"), "the manifest is echoed");
@@ -1200,7 +1114,7 @@ fn validation_warnings_keep_the_manifest_valid() {
 #[test]
 fn validation_failure_human_output() {
     let p = TempProject::new();
-    let file = p.write(
+    let file = p.write_arg(
         "wave-scope.json",
         r#"{"wave": 0, "role": "Impl-Core", "allowedPaths": ["src/**", "/etc/hosts", "../up/**", "/", "**"], "blockedCommands": []}"#,
     );
@@ -1227,9 +1141,9 @@ fn validation_failure_human_output() {
 #[test]
 fn empty_flag_values_are_refused() {
     let p = TempProject::new();
-    let sidecar = p.write("side.json", r#"[{"id": "a", "files": ["x"]}]"#);
-    let agent = p.write("agent.json", r#"["src/a.rs"]"#);
-    let manifest = p.write("m.json", &valid_manifest().to_string());
+    let sidecar = p.write_arg("side.json", r#"[{"id": "a", "files": ["x"]}]"#);
+    let agent = p.write_arg("agent.json", r#"["src/a.rs"]"#);
+    let manifest = p.write_arg("m.json", &valid_manifest().to_string());
     for flag in ["--union", "--assert-disjoint", "--assert-subset"] {
         let r = run(&["validate-wave-scope", &manifest, flag, ""], &p);
         assert_eq!(r.code, Some(1), "{flag}: {r:?}");
@@ -1259,7 +1173,7 @@ fn empty_flag_values_are_refused() {
 #[test]
 fn io_errors_exit_2() {
     let p = TempProject::new();
-    let manifest = p.write("m.json", &valid_manifest().to_string());
+    let manifest = p.write_arg("m.json", &valid_manifest().to_string());
     for args in [
         vec!["validate-wave-scope", "missing.json"],
         vec![
@@ -1290,7 +1204,7 @@ fn io_errors_exit_2() {
 #[test]
 fn union_disjoint_and_subset_modes() {
     let p = TempProject::new();
-    let sidecar = p.write(
+    let sidecar = p.write_arg(
         "side.json",
         r#"[{"id": "a", "files": ["src/b.rs", "./src/a.rs"]}, {"id": "b", "files": ["docs/"]}]"#,
     );
@@ -1300,7 +1214,7 @@ fn union_disjoint_and_subset_modes() {
     let v: Value = serde_json::from_str(&r.stdout).unwrap();
     assert_eq!(v, json!(["docs/", "src/a.rs", "src/b.rs"]));
     // With a manifest, the union replaces the echo; the sidecar can come from stdin.
-    let manifest = p.write("m.json", &valid_manifest().to_string());
+    let manifest = p.write_arg("m.json", &valid_manifest().to_string());
     let r = run_stdin(
         &[
             "validate-wave-scope",
@@ -1326,7 +1240,7 @@ fn union_disjoint_and_subset_modes() {
         "{}",
         r.stdout
     );
-    let overlapping = p.write(
+    let overlapping = p.write_arg(
         "overlap.json",
         r#"[{"id": "a", "files": ["src/a.rs"]}, {"id": "b", "files": ["docs/"]}, {"id": "c", "files": ["src/a.rs"]}]"#,
     );
@@ -1342,13 +1256,13 @@ fn union_disjoint_and_subset_modes() {
     );
     assert_eq!(r.stdout, "");
     // A union entry the manifest rules refuse fails the union.
-    let bad = p.write("bad-side.json", r#"[{"id": "a", "files": ["../x.rs"]}]"#);
+    let bad = p.write_arg("bad-side.json", r#"[{"id": "a", "files": ["../x.rs"]}]"#);
     let r = run(&["validate-wave-scope", "--union", &bad], &p);
     assert_eq!(r.code, Some(1), "{r:?}");
     assert!(r.stderr.contains("climbs with `..`"), "{}", r.stderr);
 
     // --assert-subset: every path of the agent must be allowed.
-    let inside = p.write(
+    let inside = p.write_arg(
         "agent-ok.json",
         r#"["src/x/y.rs", "docs/a.md", "/opt/shared/n.txt"]"#,
     );
@@ -1357,7 +1271,7 @@ fn union_disjoint_and_subset_modes() {
         &p,
     );
     assert_eq!(r.code, Some(0), "{r:?}");
-    let outside = p.write(
+    let outside = p.write_arg(
         "agent-bad.json",
         r#"["src/x/y.rs", "lib/z.rs", "/opt/shared/n.md"]"#,
     );

@@ -15,6 +15,7 @@ pub const PLUGIN_FILES: &[&str] = &[
     ".claude-plugin",
     "hooks.json",
     "hooks",
+    "bin",
     "LICENSE",
     "README.md",
 ];

@@ -326,3 +326,26 @@ fn the_skill_tool_loads_a_skills_procedure() {
     );
     assert!(next.contains("## Done when"), "{}", model.summary());
 }
+
+/// The skills call `session-orchestrator …` in the Bash tool. Claude Code puts the plugin's
+/// `bin/` on that tool's `PATH`, where a shim execs the built CLI: the call works inside a
+/// session with nothing installed on `PATH`. Control: without the plugin the same command is
+/// not found.
+#[test]
+fn the_cli_is_on_the_bash_tools_path_inside_a_session() {
+    let setup = setup("cc-cli-path");
+    repo::built_cli().unwrap_or_else(|e| panic!("{e}"));
+    let command = "session-orchestrator --version";
+    let (with_plugin, model) = run(&setup, Script::one(command), true);
+    let reply = only_reply(&with_plugin, &model);
+    assert!(
+        reply.text.contains("session-orchestrator 0.1.0"),
+        "the CLI did not run: {reply:?}"
+    );
+    let (control, model) = run(&setup, Script::one(command), false);
+    let reply = only_reply(&control, &model);
+    assert!(
+        !reply.text.contains("session-orchestrator 0.1.0"),
+        "the CLI ran without the plugin: is it on the test's PATH? {reply:?}"
+    );
+}

@@ -8,18 +8,18 @@
 //! root, so `~/...` always classifies as user data.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-use std::io::Write;
-use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::path::Path;
 
 use serde_json::{Map, Value, json};
 
-const BIN: &str = env!("CARGO_BIN_EXE_destructive-guard");
+mod common;
+use common::{
+    FAKE_HOME, HookRun, TempProject, assert_codex_pre_tool_use_schema, assert_cursor_keys, capture,
+    cursor_pre_tool_shell, cursor_shell, fixtures_dir, one_json_object, run_hook, section,
+    try_capture,
+};
 
-/// `HOME` of every spawned guard: not under a temp root (a home under `/tmp` would make
-/// `~/important` scratch space) and not necessarily existing.
-const FAKE_HOME: &str = "/home/so-test-user";
+const BIN: &str = env!("CARGO_BIN_EXE_destructive-guard");
 
 /// Destructive commands and the rule each must be denied by.
 const DESTRUCTIVE: &[(&str, &str)] = &[
@@ -37,182 +37,25 @@ const WARN_ONLY_CONFIG: &str = "## Session Config\n\n- **allow-destructive-ops:*
 // Harness
 // ---------------------------------------------------------------------------------------
 
-static COUNTER: AtomicUsize = AtomicUsize::new(0);
-
-/// A project directory under the system temp dir, removed on drop.
-struct TempProject {
-    root: PathBuf,
-}
-
-impl TempProject {
-    /// A fresh project with a hand-made `.git` directory.
-    fn new() -> Self {
-        let n = COUNTER.fetch_add(1, Ordering::Relaxed);
-        let root = std::env::temp_dir().join(format!(
-            "so-hooks-destructive-guard-{}-{n}",
-            std::process::id()
-        ));
-        let _ = std::fs::remove_dir_all(&root);
-        std::fs::create_dir_all(root.join(".git")).unwrap();
-        Self { root }
-    }
-
-    fn path(&self) -> &Path {
-        &self.root
-    }
-
-    /// Writes `text` to `rel` inside the project, creating parent directories.
-    fn write(&self, rel: &str, text: &str) -> &Self {
-        let path = self.root.join(rel);
-        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
-        std::fs::write(path, text).unwrap();
-        self
-    }
-
-    /// `text` with every spelling of the project path replaced by `[PROJECT]`.
-    fn redact(&self, text: &str) -> String {
-        let mut out = text.to_owned();
-        if let Ok(canonical) = std::fs::canonicalize(&self.root) {
-            out = out.replace(&*canonical.to_string_lossy(), "[PROJECT]");
-        }
-        out.replace(&*self.root.to_string_lossy(), "[PROJECT]")
-    }
-}
-
-impl Drop for TempProject {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.root);
-    }
-}
-
-/// What one guard process did.
-#[derive(Debug)]
-struct Run {
-    /// `None` when the process died from a signal (a crash).
-    code: Option<i32>,
-    stdout: String,
-    stderr: String,
-}
-
-impl Run {
+impl HookRun {
     /// Exit 0 and nothing on stdout: "no opinion".
     fn assert_allow(&self, what: &str) {
-        assert_eq!(
-            (self.code, self.stdout.as_str()),
-            (Some(0), ""),
-            "{what}: expected exit 0 and empty stdout (allow); stderr: {}",
-            self.stderr
-        );
-    }
-
-    /// Exit 0 and exactly one JSON object on stdout.
-    fn json(&self, what: &str) -> Map<String, Value> {
-        assert_eq!(
-            self.code,
-            Some(0),
-            "{what}: expected exit 0; stdout {:?}; stderr {}",
-            self.stdout,
-            self.stderr
-        );
-        one_json_object(&self.stdout)
-            .unwrap_or_else(|| panic!("{what}: expected a JSON answer, stdout was empty"))
+        self.assert_silent(what);
     }
 }
 
 /// Spawns the guard with `stdin` and `cwd` as its working directory.
-fn run_bytes(stdin: &[u8], cwd: &Path) -> Run {
-    let mut child = Command::new(BIN)
-        .current_dir(cwd)
-        .env("HOME", FAKE_HOME)
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let mut pipe = child.stdin.take().unwrap();
-    let bytes = stdin.to_vec();
-    // A separate writer: a large payload must not deadlock against a full stdout pipe.
-    let writer = std::thread::spawn(move || {
-        // The guard may stop reading early; a broken pipe is its business, not a failure.
-        let _ = pipe.write_all(&bytes);
-    });
-    let out = child.wait_with_output().unwrap();
-    writer.join().unwrap();
-    Run {
-        code: out.status.code(),
-        stdout: String::from_utf8(out.stdout).expect("stdout must be UTF-8"),
-        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
-    }
+fn run_bytes(stdin: &[u8], cwd: &Path) -> HookRun {
+    run_hook(BIN, cwd, &[("HOME", FAKE_HOME)], stdin)
 }
 
-fn run(payload: &Value, project: &TempProject) -> Run {
+fn run(payload: &Value, project: &TempProject) -> HookRun {
     run_bytes(&serde_json::to_vec(payload).unwrap(), project.path())
-}
-
-/// Parses `stdout` as exactly one JSON object (plus the trailing newline), or `None` when
-/// empty. Panics on anything else.
-fn one_json_object(stdout: &str) -> Option<Map<String, Value>> {
-    if stdout.is_empty() {
-        return None;
-    }
-    assert!(
-        stdout.ends_with('\n'),
-        "answer must end with a newline: {stdout:?}"
-    );
-    assert!(
-        stdout.starts_with('{'),
-        "answer must start with '{{': {stdout:?}"
-    );
-    let docs: Vec<Value> = serde_json::Deserializer::from_str(stdout)
-        .into_iter::<Value>()
-        .collect::<Result<_, _>>()
-        .unwrap_or_else(|e| panic!("stdout is not JSON ({e}): {stdout:?}"));
-    assert_eq!(
-        docs.len(),
-        1,
-        "stdout must hold exactly one JSON value: {stdout:?}"
-    );
-    match docs.into_iter().next() {
-        Some(Value::Object(map)) => Some(map),
-        other => panic!("stdout is not a JSON object: {other:?}"),
-    }
-}
-
-fn fixtures_dir() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/fixtures/hook-payloads")
-}
-
-/// The `hook_stdin` of a captured payload, or `None` for captures that are not stdin.
-fn try_fixture(name: &str, project: &TempProject) -> Option<Value> {
-    let text = std::fs::read_to_string(fixtures_dir().join(name))
-        .unwrap_or_else(|e| panic!("{name}: {e}"));
-    let wrapper: Value = serde_json::from_str(&text).unwrap();
-    let mut stdin = wrapper.get("hook_stdin")?.clone();
-    replace_scratch(&mut stdin, &project.path().to_string_lossy());
-    Some(stdin)
-}
-
-/// The `hook_stdin` of a captured payload with `$SCRATCH` pointing into `project` and
-/// `cwd` set to the project root.
-fn fixture(name: &str, project: &TempProject) -> Value {
-    let mut stdin =
-        try_fixture(name, project).unwrap_or_else(|| panic!("{name} has no hook_stdin"));
-    stdin["cwd"] = json!(project.path());
-    stdin
-}
-
-fn replace_scratch(value: &mut Value, scratch: &str) {
-    match value {
-        Value::String(s) if s.contains("$SCRATCH") => *s = s.replace("$SCRATCH", scratch),
-        Value::Array(items) => items.iter_mut().for_each(|v| replace_scratch(v, scratch)),
-        Value::Object(map) => map.values_mut().for_each(|v| replace_scratch(v, scratch)),
-        _ => {}
-    }
 }
 
 /// A captured shell payload with its command replaced.
 fn shell_payload(name: &str, command: &str, project: &TempProject) -> Value {
-    let mut payload = fixture(name, project);
+    let mut payload = capture(name, project);
     assert!(
         payload["tool_input"]["command"].is_string(),
         "{name} is not a shell call"
@@ -232,26 +75,26 @@ fn fixture_names(prefix: &str, suffix: &str) -> Vec<String> {
     names
 }
 
-/// Every real Claude Code `PreToolUse` payload of a `Bash` call.
-fn claude_bash_fixtures() -> Vec<String> {
-    let mut names = fixture_names("cc.", ".bash.PreToolUse.json");
-    names.push("cc.plugin.plugin-PreToolUse.json".to_owned());
+/// Every real `PreToolUse` capture of a shell call by one client (file names
+/// `{prefix}.*.{tool}.PreToolUse.json`, plus its plugin capture): at least `at_least`.
+fn shell_fixtures(client: &str, prefix: &str, tool: &str, at_least: usize) -> Vec<String> {
+    let mut names = fixture_names(&format!("{prefix}."), &format!(".{tool}.PreToolUse.json"));
+    names.push(format!("{prefix}.plugin.plugin-PreToolUse.json"));
     assert!(
-        names.len() >= 5,
-        "expected the Claude captures, found {names:?}"
+        names.len() >= at_least,
+        "expected the {client} captures, found {names:?}"
     );
     names
 }
 
+/// Every real Claude Code `PreToolUse` payload of a `Bash` call.
+fn claude_bash_fixtures() -> Vec<String> {
+    shell_fixtures("Claude", "cc", "bash", 5)
+}
+
 /// Every real Codex `PreToolUse` payload of a shell call.
 fn codex_bash_fixtures() -> Vec<String> {
-    let mut names = fixture_names("codex.", ".shell.PreToolUse.json");
-    names.push("codex.plugin.plugin-PreToolUse.json".to_owned());
-    assert!(
-        names.len() >= 3,
-        "expected the Codex captures, found {names:?}"
-    );
-    names
+    shell_fixtures("Codex", "codex", "shell", 3)
 }
 
 /// A Claude `PreToolUse` Bash payload in a given permission mode.
@@ -268,40 +111,14 @@ fn codex_payload(command: &str, project: &TempProject) -> Value {
 /// Builds a payload for a command in a project.
 type PayloadFn = fn(&str, &TempProject) -> Value;
 
-/// Cursor `beforeShellExecution` (reference C.3 common fields + C.4 event fields).
+/// Cursor `beforeShellExecution`, in the argument order of [`PayloadFn`].
 fn cursor_shell_payload(command: &str, project: &TempProject) -> Value {
-    json!({
-        "conversation_id": "668320d2-2fd8-4888-b33c-2a466fec86e7",
-        "generation_id": "490b90b7-a2ce-4c2c-bb76-cb77b125df2f",
-        "model": "claude-sonnet-4",
-        "cursor_version": "1.7.2",
-        "workspace_roots": [project.path()],
-        "user_email": null,
-        "transcript_path": null,
-        "hook_event_name": "beforeShellExecution",
-        "command": command,
-        "cwd": project.path(),
-        "sandbox": false,
-    })
+    cursor_shell(project, command)
 }
 
-/// Cursor `preToolUse` of the `Shell` tool.
+/// Cursor `preToolUse` of the `Shell` tool, in the argument order of [`PayloadFn`].
 fn cursor_pre_tool_payload(command: &str, project: &TempProject) -> Value {
-    json!({
-        "conversation_id": "668320d2-2fd8-4888-b33c-2a466fec86e7",
-        "generation_id": "490b90b7-a2ce-4c2c-bb76-cb77b125df2f",
-        "model": "claude-sonnet-4",
-        "cursor_version": "1.7.2",
-        "workspace_roots": [project.path()],
-        "user_email": null,
-        "transcript_path": null,
-        "hook_event_name": "preToolUse",
-        "tool_name": "Shell",
-        "tool_input": {"command": command, "working_directory": project.path()},
-        "tool_use_id": "tool_1",
-        "cwd": project.path(),
-        "agent_message": "running a command",
-    })
+    cursor_pre_tool_shell(project, command)
 }
 
 /// `hookSpecificOutput` of a Claude/Codex `PreToolUse` answer.
@@ -315,7 +132,7 @@ fn specific<'a>(obj: &'a Map<String, Value>, what: &str) -> &'a Map<String, Valu
 }
 
 /// Asserts a Claude/Codex deny and returns its reason.
-fn assert_pascal_deny(run: &Run, what: &str) -> String {
+fn assert_pascal_deny(run: &HookRun, what: &str) -> String {
     let obj = run.json(what);
     let s = specific(&obj, what);
     assert_eq!(s["permissionDecision"], "deny", "{what}: {obj:?}");
@@ -325,79 +142,24 @@ fn assert_pascal_deny(run: &Run, what: &str) -> String {
 }
 
 /// Asserts a Claude ask and returns its reason.
-fn assert_pascal_ask(run: &Run, what: &str) -> String {
+fn assert_pascal_ask(run: &HookRun, what: &str) -> String {
     let obj = run.json(what);
     let s = specific(&obj, what);
     assert_eq!(s["permissionDecision"], "ask", "{what}: {obj:?}");
     s["permissionDecisionReason"].as_str().unwrap().to_owned()
 }
 
-/// Codex 0.169 `PreToolUse` output schema (reference D.5): an unknown key makes Codex
-/// discard the answer and run the tool.
-fn assert_codex_pre_tool_use_schema(obj: &Map<String, Value>, what: &str) {
-    const TOP: &[&str] = &[
-        "continue",
-        "stopReason",
-        "suppressOutput",
-        "systemMessage",
-        "decision",
-        "reason",
-        "hookSpecificOutput",
-    ];
-    const SPECIFIC: &[&str] = &[
-        "hookEventName",
-        "permissionDecision",
-        "permissionDecisionReason",
-        "updatedInput",
-        "additionalContext",
-    ];
-    for key in obj.keys() {
-        assert!(
-            TOP.contains(&key.as_str()),
-            "{what}: Codex rejects top-level key `{key}`"
-        );
-    }
-    if let Some(s) = obj.get("hookSpecificOutput") {
-        for key in s.as_object().unwrap().keys() {
-            assert!(
-                SPECIFIC.contains(&key.as_str()),
-                "{what}: Codex rejects hookSpecificOutput key `{key}`"
-            );
-        }
-        // Codex fails open on `ask` and on a decision without a reason.
-        assert_ne!(s["permissionDecision"], "ask", "{what}: Codex cannot ask");
-        if s.get("permissionDecision").is_some() {
-            assert!(
-                s["permissionDecisionReason"]
-                    .as_str()
-                    .is_some_and(|r| !r.trim().is_empty()),
-                "{what}: Codex ignores a decision without a reason"
-            );
-        }
-    }
-}
-
-/// Cursor keys for `beforeShellExecution` / `preToolUse` answers (reference C.4).
-fn assert_cursor_keys(obj: &Map<String, Value>, what: &str) {
-    for key in obj.keys() {
-        assert!(
-            ["permission", "user_message", "agent_message"].contains(&key.as_str()),
-            "{what}: unexpected Cursor key `{key}`"
-        );
-    }
-}
-
 /// The one invariant for hostile input: a defined answer that never lets the action
 /// through. Exit 2 with the reason on stderr (undecodable payload), or exit 0 with one JSON
 /// object that denies or asks, in any client's dialect.
-fn assert_blocks(run: &Run, what: &str) {
+fn assert_blocks(run: &HookRun, what: &str) {
     if let Err(e) = check_blocks(run) {
         panic!("{what}: {e}");
     }
 }
 
 /// [`assert_blocks`] as a result, for tests that report every failing case at once.
-fn check_blocks(run: &Run) -> Result<(), String> {
+fn check_blocks(run: &HookRun) -> Result<(), String> {
     match run.code {
         Some(2) if run.stdout.is_empty() && !run.stderr.trim().is_empty() => Ok(()),
         Some(2) => Err(format!(
@@ -443,20 +205,6 @@ fn assert_all_block(commands: &[(&str, String)], project: &TempProject) {
     assert!(failures.is_empty(), "not blocked:\n{}", failures.join("\n"));
 }
 
-/// One section of a snapshot: exit code and exact stdout.
-fn section(title: &str, run: &Run, project: &TempProject) -> String {
-    format!(
-        "--- {title}\nexit={}\n{}",
-        run.code
-            .map_or_else(|| "signal".to_owned(), |c| c.to_string()),
-        if run.stdout.is_empty() {
-            "(empty stdout)\n".to_owned()
-        } else {
-            project.redact(&run.stdout)
-        }
-    )
-}
-
 // ---------------------------------------------------------------------------------------
 // Claude Code and Codex: real PreToolUse captures
 // ---------------------------------------------------------------------------------------
@@ -468,7 +216,7 @@ fn pascal_client(client: &str, fixtures: &[String], codex: bool) -> String {
     let project = TempProject::new();
     let mut snapshot = format!("client: {client}\nfixtures: {}\n\n", fixtures.join(", "));
     for (command, rule) in DESTRUCTIVE {
-        let mut first: Option<Run> = None;
+        let mut first: Option<HookRun> = None;
         for name in fixtures {
             let what = format!("{name} `{command}`");
             let r = run(&shell_payload(name, command, &project), &project);
@@ -1205,11 +953,11 @@ fn overlay_custom_rule_denies_its_command_only() {
 fn non_shell_tools_get_no_opinion() {
     let project = TempProject::new();
     // A Write whose content is a destructive command is not a shell call.
-    let mut write = fixture("cc.allow.write.PreToolUse_write.json", &project);
+    let mut write = capture("cc.allow.write.PreToolUse_write.json", &project);
     write["tool_input"]["content"] = json!("rm -rf ~/important\n");
     run(&write, &project).assert_allow("claude Write");
     // Codex apply_patch carries a `command`, but it is a patch, not a shell line.
-    let patch = fixture("codex.allow.patch.PreToolUse_write.json", &project);
+    let patch = capture("codex.allow.patch.PreToolUse_write.json", &project);
     run(&patch, &project).assert_allow("codex apply_patch");
     // Claude PowerShell is not judged as bash.
     let mut pwsh = shell_payload(
@@ -1235,7 +983,7 @@ fn post_and_lifecycle_events_get_no_opinion() {
     let mut seen = 0;
     let names = fixture_names("c", ".json");
     for name in &names {
-        let Some(mut payload) = try_fixture(name, &project) else {
+        let Some(mut payload) = try_capture(name, &project) else {
             continue; // not a hook stdin capture (model_sees, stream_result)
         };
         let event = payload["hook_event_name"].as_str().unwrap().to_owned();
@@ -1262,7 +1010,7 @@ fn post_and_lifecycle_events_get_no_opinion() {
     run(&after, &project).assert_allow("cursor afterShellExecution");
 
     // Control: the PostToolUse capture turned back into a PreToolUse is denied.
-    let mut pre = fixture("cc.allow.bash.PostToolUse.json", &project);
+    let mut pre = capture("cc.allow.bash.PostToolUse.json", &project);
     pre["hook_event_name"] = json!("PreToolUse");
     pre.as_object_mut().unwrap().remove("tool_response");
     pre["tool_input"]["command"] = json!("rm -rf ~/important");

@@ -14,13 +14,16 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use std::collections::BTreeSet;
-use std::io::Write;
-use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::path::Path;
+use std::process::Command;
 use std::time::Duration;
 
 use serde_json::{Map, Value, json};
+
+mod common;
+use common::{
+    HookRun, TempProject, capture, one_json_object, replace_text, repo_file, run_command, run_hook,
+};
 
 const EVENTS: &str = env!("CARGO_BIN_EXE_session-events");
 const TELEMETRY: &str = env!("CARGO_BIN_EXE_telemetry");
@@ -33,39 +36,8 @@ const CURSOR: &str = "668320d2-2fd8-4888-b33c-2a466fec86e7";
 // Harness
 // ---------------------------------------------------------------------------------------
 
-static COUNTER: AtomicUsize = AtomicUsize::new(0);
-
-struct TempProject {
-    root: PathBuf,
-}
-
+/// The metrics logs and runtime state the hooks write in a project.
 impl TempProject {
-    fn new() -> Self {
-        let n = COUNTER.fetch_add(1, Ordering::Relaxed);
-        let root = std::env::temp_dir().join(format!("so-hooks-events-{}-{n}", std::process::id()));
-        let _ = std::fs::remove_dir_all(&root);
-        std::fs::create_dir_all(root.join(".git")).unwrap();
-        Self { root }
-    }
-
-    fn path(&self) -> &Path {
-        &self.root
-    }
-
-    fn file(&self, rel: &str) -> PathBuf {
-        self.root.join(rel)
-    }
-
-    fn write(&self, rel: &str, text: &str) {
-        let path = self.root.join(rel);
-        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
-        std::fs::write(path, text).unwrap();
-    }
-
-    fn read(&self, rel: &str) -> String {
-        std::fs::read_to_string(self.root.join(rel)).unwrap_or_default()
-    }
-
     /// Every record of a metrics log; panics on a line that is not a JSON object.
     fn records(&self, log: &str) -> Vec<Map<String, Value>> {
         self.read(&format!(".orchestrator/metrics/{log}"))
@@ -88,146 +60,32 @@ impl TempProject {
         serde_json::from_str(&self.read(&format!(".orchestrator/runtime/{rel}")))
             .unwrap_or(Value::Null)
     }
-
-    fn redact(&self, text: &str) -> String {
-        text.replace(&*self.root.to_string_lossy(), "[PROJECT]")
-    }
-}
-
-impl Drop for TempProject {
-    fn drop(&mut self) {
-        let _ = Command::new("chmod")
-            .arg("-R")
-            .arg("u+rwX")
-            .arg(&self.root)
-            .status();
-        let _ = std::fs::remove_dir_all(&self.root);
-    }
-}
-
-#[derive(Debug)]
-struct Run {
-    code: Option<i32>,
-    stdout: String,
-    stderr: String,
-}
-
-impl Run {
-    /// Exit 0 and nothing on stdout.
-    fn assert_silent(&self, what: &str) {
-        assert_eq!(
-            (self.code, self.stdout.as_str()),
-            (Some(0), ""),
-            "{what}: expected exit 0 and no output; stderr: {}",
-            self.stderr
-        );
-    }
-
-    /// Exit 0 and exactly one JSON object.
-    fn json(&self, what: &str) -> Map<String, Value> {
-        assert_eq!(
-            self.code,
-            Some(0),
-            "{what}: stdout {:?} stderr {}",
-            self.stdout,
-            self.stderr
-        );
-        one_json_object(&self.stdout).unwrap_or_else(|| panic!("{what}: no JSON answer"))
-    }
-}
-
-fn one_json_object(stdout: &str) -> Option<Map<String, Value>> {
-    if stdout.is_empty() {
-        return None;
-    }
-    assert!(
-        stdout.ends_with('\n') && stdout.starts_with('{'),
-        "{stdout:?}"
-    );
-    let docs: Vec<Value> = serde_json::Deserializer::from_str(stdout)
-        .into_iter::<Value>()
-        .collect::<Result<_, _>>()
-        .unwrap_or_else(|e| panic!("stdout is not JSON ({e}): {stdout:?}"));
-    assert_eq!(docs.len(), 1, "exactly one JSON value: {stdout:?}");
-    match docs.into_iter().next() {
-        Some(Value::Object(m)) => Some(m),
-        other => panic!("not an object: {other:?}"),
-    }
-}
-
-fn spawn(mut cmd: Command, payload: &Value) -> Run {
-    let mut child = cmd
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let mut pipe = child.stdin.take().unwrap();
-    let bytes = serde_json::to_vec(payload).unwrap();
-    let writer = std::thread::spawn(move || {
-        let _ = pipe.write_all(&bytes);
-    });
-    let out = child.wait_with_output().unwrap();
-    writer.join().unwrap();
-    Run {
-        code: out.status.code(),
-        stdout: String::from_utf8(out.stdout).unwrap(),
-        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
-    }
 }
 
 /// Runs `bin` on `payload` in `cwd` (clients start hooks in the project directory).
-fn run_in(bin: &str, payload: &Value, cwd: &Path) -> Run {
-    let mut cmd = Command::new(bin);
-    cmd.current_dir(cwd);
-    spawn(cmd, payload)
+fn run_in(bin: &str, payload: &Value, cwd: &Path) -> HookRun {
+    run_hook(bin, cwd, &[], &serde_json::to_vec(payload).unwrap())
 }
 
-fn run(bin: &str, payload: &Value, project: &TempProject) -> Run {
+fn run(bin: &str, payload: &Value, project: &TempProject) -> HookRun {
     run_in(bin, payload, project.path())
 }
 
 /// Runs `bin` through `/bin/sh -c '<prefix>; exec BIN'`.
-fn run_limited(bin: &str, payload: &Value, project: &TempProject, prefix: &str) -> Run {
+fn run_limited(bin: &str, payload: &Value, project: &TempProject, prefix: &str) -> HookRun {
     let mut cmd = Command::new("/bin/sh");
     cmd.arg("-c")
         .arg(format!("{prefix}; exec \"$0\""))
         .arg(bin)
         .current_dir(project.path());
-    spawn(cmd, payload)
-}
-
-fn repo_file(rel: &str) -> String {
-    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../..")
-        .join(rel);
-    std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
-}
-
-fn replace_strings(value: &mut Value, from: &str, to: &str) {
-    match value {
-        Value::String(s) if s.contains(from) => *s = s.replace(from, to),
-        Value::Array(items) => items.iter_mut().for_each(|v| replace_strings(v, from, to)),
-        Value::Object(map) => map.values_mut().for_each(|v| replace_strings(v, from, to)),
-        _ => {}
-    }
-}
-
-/// A real captured payload (`hook_stdin`) with `cwd` in `project`.
-fn capture(name: &str, project: &TempProject) -> Value {
-    let wrapper: Value =
-        serde_json::from_str(&repo_file(&format!("tests/fixtures/hook-payloads/{name}"))).unwrap();
-    let mut stdin = wrapper["hook_stdin"].clone();
-    replace_strings(&mut stdin, "$SCRATCH", &project.path().to_string_lossy());
-    stdin["cwd"] = json!(project.path());
-    stdin
+    run_command(cmd, &serde_json::to_vec(payload).unwrap())
 }
 
 /// A payload from `so-protocol`'s reference-built test data, moved into `project`.
 fn reference(name: &str, project: &TempProject) -> Value {
     let mut v: Value =
         serde_json::from_str(&repo_file(&format!("crates/so-protocol/tests/data/{name}"))).unwrap();
-    replace_strings(&mut v, "/home/dev/proj", &project.path().to_string_lossy());
+    replace_text(&mut v, "/home/dev/proj", &project.path().to_string_lossy());
     v
 }
 
@@ -770,7 +628,7 @@ fn assert_codex_keys(event: &str, json: &Map<String, Value>) {
 #[test]
 fn codex_answers_use_only_schema_keys() {
     let project = TempProject::new();
-    let mut answers: Vec<(String, Run)> = Vec::new();
+    let mut answers: Vec<(String, HookRun)> = Vec::new();
     let mut go = |bin: &str, p: Value, project: &TempProject| {
         let event = p["hook_event_name"].as_str().unwrap().to_owned();
         answers.push((event, run(bin, &p, project)));

@@ -14,20 +14,18 @@
 //! fixed path outside every temp root.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-use std::io::Write as _;
-use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::path::Path;
 
 use serde_json::{Map, Value, json};
 
+mod common;
+use common::{
+    FAKE_HOME, HookRun, TempProject, assert_codex_pre_tool_use_schema, assert_cursor_keys,
+    cursor_common, cursor_pre_tool_shell, cursor_shell, fixtures_dir, one_json_object,
+    replace_text, run_hook, section,
+};
+
 const BIN: &str = env!("CARGO_BIN_EXE_scope-enforcer");
-
-/// `HOME` of every spawned hook: not under a temp root, not necessarily existing.
-const FAKE_HOME: &str = "/home/so-test-user";
-
-/// Where projects outside every temp root live.
-const NON_TEMP_BASE: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../target/scope-tests");
 
 /// The wave of most tests: `src/**` and the `docs/` prefix may be written, `git push` not.
 const MANIFEST: &str = r#"{"wave":2,"role":"Impl-Core","allowedPaths":["src/**","docs/"],"blockedCommands":["git push"]}"#;
@@ -70,177 +68,40 @@ impl Client {
     }
 }
 
-static COUNTER: AtomicUsize = AtomicUsize::new(0);
+/// A project under the system temp dir with a source file, a doc and a readme.
+fn project() -> TempProject {
+    seed(TempProject::new())
+}
 
-/// A project directory, removed on drop (with the outside directory beside it, if any).
-struct TempProject {
-    root: PathBuf,
-    outside: Option<PathBuf>,
+/// A project outside every temp root (see [`TempProject::outside_temp`]), seeded as
+/// [`project`] is.
+fn project_outside_temp() -> TempProject {
+    seed(TempProject::outside_temp())
+}
+
+fn seed(project: TempProject) -> TempProject {
+    project
+        .write("src/lib.rs", "pub fn answer() -> u32 {\n    42\n}\n")
+        .write("docs/guide.md", "# Guide\n")
+        .write("README.md", "# Readme\n");
+    project
 }
 
 impl TempProject {
-    /// A project under the system temp dir.
-    fn new() -> Self {
-        let n = COUNTER.fetch_add(1, Ordering::Relaxed);
-        let base = std::fs::canonicalize(std::env::temp_dir()).unwrap();
-        Self::create(
-            base.join(format!(
-                "so-hooks-scope-enforcer-{}-{n}",
-                std::process::id()
-            )),
-            None,
-        )
-    }
-
-    /// A project under `target/scope-tests`, outside every temp root, with an existing
-    /// directory beside it that is outside the project and outside every temp root.
-    fn outside_temp() -> Self {
-        let n = COUNTER.fetch_add(1, Ordering::Relaxed);
-        // The workspace's target/ is the first choice; a checkout that itself sits in temp
-        // space (CI may clone under /tmp) falls back to the home directory, then /var/cache.
-        let temp = std::fs::canonicalize(std::env::temp_dir()).unwrap();
-        let is_temp = |p: &std::path::Path| {
-            p.starts_with(&temp) || p.starts_with("/tmp") || p.starts_with("/var/tmp")
-        };
-        let home = std::env::var_os("HOME").map(std::path::PathBuf::from);
-        let candidates = [
-            Some(std::path::PathBuf::from(NON_TEMP_BASE)),
-            home.map(|h| h.join(".so-scope-tests")),
-            Some(std::path::PathBuf::from("/var/cache/so-scope-tests")),
-        ];
-        let base = candidates
-            .into_iter()
-            .flatten()
-            .find_map(|c| {
-                std::fs::create_dir_all(&c).ok()?;
-                let c = std::fs::canonicalize(&c).ok()?;
-                (!is_temp(&c)).then_some(c)
-            })
-            .expect("no writable directory outside every temp root for these tests");
-        let id = format!("{}-{n}", std::process::id());
-        let outside = base.join(format!("outside-{id}"));
-        let _ = std::fs::remove_dir_all(&outside);
-        std::fs::create_dir_all(&outside).unwrap();
-        Self::create(base.join(format!("project-{id}")), Some(outside))
-    }
-
-    fn create(root: PathBuf, outside: Option<PathBuf>) -> Self {
-        let _ = std::fs::remove_dir_all(&root);
-        std::fs::create_dir_all(root.join(".git")).unwrap();
-        let project = Self { root, outside };
-        project
-            .write("src/lib.rs", "pub fn answer() -> u32 {\n    42\n}\n")
-            .write("docs/guide.md", "# Guide\n")
-            .write("README.md", "# Readme\n");
-        project
-    }
-
-    fn path(&self) -> &Path {
-        &self.root
-    }
-
-    /// The absolute path of `rel`, as Claude Code sends it.
-    fn abs(&self, rel: &str) -> String {
-        self.root.join(rel).to_string_lossy().into_owned()
-    }
-
-    /// The directory beside a [`TempProject::outside_temp`] project.
-    fn outside(&self) -> &Path {
-        self.outside.as_deref().expect("an outside_temp project")
-    }
-
-    /// Writes `text` to `rel` inside the project, creating parent directories.
-    fn write(&self, rel: &str, text: &str) -> &Self {
-        let path = self.root.join(rel);
-        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
-        std::fs::write(path, text).unwrap();
-        self
-    }
-
     /// Writes the wave-scope manifest of `client` (as the coordinator's CLI would).
     fn manifest(&self, client: Client, json: &str) -> &Self {
         self.write(&client.manifest(), json)
     }
-
-    fn remove(&self, rel: &str) {
-        std::fs::remove_file(self.root.join(rel)).unwrap();
-    }
-
-    /// `text` with the project and outside paths replaced by placeholders.
-    fn redact(&self, text: &str) -> String {
-        let mut out = text.to_owned();
-        if let Some(outside) = &self.outside {
-            out = out.replace(&*outside.to_string_lossy(), "[OUTSIDE]");
-        }
-        out.replace(&*self.root.to_string_lossy(), "[PROJECT]")
-    }
-}
-
-impl Drop for TempProject {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.root);
-        if let Some(outside) = &self.outside {
-            let _ = std::fs::remove_dir_all(outside);
-        }
-    }
-}
-
-/// What one hook process did.
-#[derive(Debug)]
-struct Run {
-    /// `None` when the process died from a signal (a crash).
-    code: Option<i32>,
-    stdout: String,
-    stderr: String,
 }
 
 /// Spawns the hook in `cwd` with `payload` on stdin.
-fn spawn(payload: &Value, cwd: &Path) -> Run {
-    let bytes = serde_json::to_vec(payload).unwrap();
-    let mut child = Command::new(BIN)
-        .current_dir(cwd)
-        .env("HOME", FAKE_HOME)
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let mut pipe = child.stdin.take().unwrap();
-    // A separate writer: a large payload must not deadlock against a full stdout pipe.
-    let writer = std::thread::spawn(move || {
-        let _ = pipe.write_all(&bytes);
-    });
-    let out = child.wait_with_output().unwrap();
-    writer.join().unwrap();
-    Run {
-        code: out.status.code(),
-        stdout: String::from_utf8(out.stdout).expect("stdout must be UTF-8"),
-        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
-    }
-}
-
-/// Parses `stdout` as exactly one JSON object and a newline, or `None` when empty.
-fn one_json_object(stdout: &str) -> Option<Map<String, Value>> {
-    if stdout.is_empty() {
-        return None;
-    }
-    assert!(
-        stdout.ends_with('\n'),
-        "answer must end with a newline: {stdout:?}"
-    );
-    let docs: Vec<Value> = serde_json::Deserializer::from_str(stdout)
-        .into_iter::<Value>()
-        .collect::<Result<_, _>>()
-        .unwrap_or_else(|e| panic!("stdout is not JSON ({e}): {stdout:?}"));
-    assert_eq!(
-        docs.len(),
-        1,
-        "stdout must hold exactly one JSON value: {stdout:?}"
-    );
-    match docs.into_iter().next() {
-        Some(Value::Object(map)) => Some(map),
-        other => panic!("stdout is not a JSON object: {other:?}"),
-    }
+fn spawn(payload: &Value, cwd: &Path) -> HookRun {
+    run_hook(
+        BIN,
+        cwd,
+        &[("HOME", FAKE_HOME)],
+        &serde_json::to_vec(payload).unwrap(),
+    )
 }
 
 /// What the client makes of the answer, whatever its dialect.
@@ -304,49 +165,6 @@ impl Judged {
     }
 }
 
-/// Codex 0.169 `PreToolUse` output schema (reference D.5): an unknown key makes Codex
-/// discard the answer and run the tool.
-fn assert_codex_pre_tool_use_schema(obj: &Map<String, Value>, what: &str) {
-    const TOP: &[&str] = &[
-        "continue",
-        "stopReason",
-        "suppressOutput",
-        "systemMessage",
-        "decision",
-        "reason",
-        "hookSpecificOutput",
-    ];
-    const SPECIFIC: &[&str] = &[
-        "hookEventName",
-        "permissionDecision",
-        "permissionDecisionReason",
-        "updatedInput",
-        "additionalContext",
-    ];
-    for key in obj.keys() {
-        assert!(
-            TOP.contains(&key.as_str()),
-            "{what}: Codex rejects top-level key `{key}`"
-        );
-    }
-    if let Some(s) = obj.get("hookSpecificOutput") {
-        for key in s.as_object().unwrap().keys() {
-            assert!(
-                SPECIFIC.contains(&key.as_str()),
-                "{what}: Codex rejects hookSpecificOutput key `{key}`"
-            );
-        }
-        // Codex fails open on `ask` and on a decision without a reason.
-        assert_ne!(s["permissionDecision"], "ask", "{what}: Codex cannot ask");
-        assert!(
-            s["permissionDecisionReason"]
-                .as_str()
-                .is_some_and(|r| !r.trim().is_empty()),
-            "{what}: Codex ignores a decision without a reason"
-        );
-    }
-}
-
 /// Reads a Claude Code / Codex `PreToolUse` answer.
 fn pascal_verdict(obj: &Map<String, Value>, what: &str) -> Verdict {
     if let Some(s) = obj.get("hookSpecificOutput") {
@@ -374,12 +192,7 @@ fn pascal_verdict(obj: &Map<String, Value>, what: &str) -> Verdict {
 
 /// Reads a Cursor `beforeShellExecution` / `preToolUse` answer (reference C.4).
 fn cursor_verdict(obj: &Map<String, Value>, what: &str) -> Verdict {
-    for key in obj.keys() {
-        assert!(
-            ["permission", "user_message", "agent_message"].contains(&key.as_str()),
-            "{what}: unexpected Cursor key `{key}`"
-        );
-    }
+    assert_cursor_keys(obj, what);
     let text = |k: &str| obj.get(k).and_then(Value::as_str).map(str::to_owned);
     match obj["permission"].as_str() {
         Some("deny") => Verdict::Deny(
@@ -427,37 +240,9 @@ fn judge_in(client: Client, payload: &Value, cwd: &Path, what: &str) -> Judged {
     }
 }
 
-/// One section of a snapshot: exit code and exact stdout, paths redacted.
-fn section(title: &str, run: &Run, project: &TempProject) -> String {
-    format!(
-        "--- {title}\nexit={}\n{}",
-        run.code
-            .map_or_else(|| "signal".to_owned(), |c| c.to_string()),
-        if run.stdout.is_empty() {
-            "(empty stdout)\n".to_owned()
-        } else {
-            project.redact(&run.stdout)
-        }
-    )
-}
-
 // ---------------------------------------------------------------------------------------
 // Payloads
 // ---------------------------------------------------------------------------------------
-
-fn fixtures_dir() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/fixtures/hook-payloads")
-}
-
-/// Replaces `from` by `to` in every string of `value`.
-fn replace_text(value: &mut Value, from: &str, to: &str) {
-    match value {
-        Value::String(s) if s.contains(from) => *s = s.replace(from, to),
-        Value::Array(items) => items.iter_mut().for_each(|v| replace_text(v, from, to)),
-        Value::Object(map) => map.values_mut().for_each(|v| replace_text(v, from, to)),
-        _ => {}
-    }
-}
 
 /// The `hook_stdin` of a captured payload, moved into `project`: the capture's project
 /// directory (its `cwd`, under `$SCRATCH`) becomes the project root everywhere, so the
@@ -541,40 +326,6 @@ fn codex_bash(project: &TempProject, command: &str) -> Value {
     p
 }
 
-/// Cursor common fields (reference C.3) for `event`.
-fn cursor_common(project: &TempProject, event: &str) -> Value {
-    json!({
-        "conversation_id": "668320d2-2fd8-4888-b33c-2a466fec86e7",
-        "generation_id": "490b90b7-a2ce-4c2c-bb76-cb77b125df2f",
-        "model": "claude-sonnet-4",
-        "cursor_version": "1.7.2",
-        "workspace_roots": [project.path()],
-        "user_email": null,
-        "transcript_path": null,
-        "hook_event_name": event,
-    })
-}
-
-/// Cursor `beforeShellExecution` (C.4).
-fn cursor_shell(project: &TempProject, command: &str) -> Value {
-    let mut p = cursor_common(project, "beforeShellExecution");
-    p["command"] = json!(command);
-    p["cwd"] = json!(project.path());
-    p["sandbox"] = json!(false);
-    p
-}
-
-/// Cursor `preToolUse` of the `Shell` tool (C.4).
-fn cursor_pre_tool_shell(project: &TempProject, command: &str) -> Value {
-    let mut p = cursor_common(project, "preToolUse");
-    p["tool_name"] = json!("Shell");
-    p["tool_input"] = json!({"command": command, "working_directory": project.path()});
-    p["tool_use_id"] = json!("tool_1");
-    p["cwd"] = json!(project.path());
-    p["agent_message"] = json!("running a command");
-    p
-}
-
 /// Cursor `afterFileEdit` (C.4): reported after the edit was made.
 fn cursor_after_edit(project: &TempProject, path: &str) -> Value {
     let mut p = cursor_common(project, "afterFileEdit");
@@ -633,7 +384,7 @@ fn assert_violation(reason: &str, path: &str, what: &str) {
 
 #[test]
 fn claude_write_in_scope_allowed_out_of_scope_denied() {
-    let p = TempProject::new();
+    let p = project();
     p.manifest(Client::Claude, MANIFEST);
     let c = Client::Claude;
     judge(
@@ -670,7 +421,7 @@ fn claude_write_in_scope_allowed_out_of_scope_denied() {
 #[test]
 fn claude_write_capture_is_judged_on_its_own_path() {
     // The captured Write (`written.txt` at the project root), unchanged but for the project.
-    let p = TempProject::new();
+    let p = project();
     let payload = fixture("cc.allow.write.PreToolUse_write.json", &p);
     judge(Client::Claude, &payload, &p, "no manifest").allow();
     p.manifest(Client::Claude, MANIFEST);
@@ -686,7 +437,7 @@ fn claude_write_capture_is_judged_on_its_own_path() {
 
 #[test]
 fn claude_edit_in_scope_allowed_out_of_scope_denied() {
-    let p = TempProject::new();
+    let p = project();
     p.manifest(Client::Claude, MANIFEST);
     let c = Client::Claude;
     judge(
@@ -708,7 +459,7 @@ fn claude_edit_in_scope_allowed_out_of_scope_denied() {
 
 #[test]
 fn claude_multi_edit_in_scope_allowed_out_of_scope_denied() {
-    let p = TempProject::new();
+    let p = project();
     p.manifest(Client::Claude, MANIFEST);
     let multi = |path: &str| {
         claude_tool(
@@ -739,7 +490,7 @@ fn claude_multi_edit_in_scope_allowed_out_of_scope_denied() {
 
 #[test]
 fn claude_notebook_edit_in_scope_allowed_out_of_scope_denied() {
-    let p = TempProject::new();
+    let p = project();
     p.manifest(Client::Claude, MANIFEST);
     let nb = |path: &str| {
         claude_tool(
@@ -767,7 +518,7 @@ fn claude_notebook_edit_in_scope_allowed_out_of_scope_denied() {
 
 #[test]
 fn subagents_are_held_to_the_same_scope() {
-    let p = TempProject::new();
+    let p = project();
     p.manifest(Client::Claude, MANIFEST);
     let c = Client::Claude;
     judge(
@@ -789,7 +540,7 @@ fn subagents_are_held_to_the_same_scope() {
 
 #[test]
 fn a_file_tool_without_a_path_is_not_waved_through() {
-    let p = TempProject::new();
+    let p = project();
     p.manifest(Client::Claude, MANIFEST);
     let no_path = claude_tool(&p, "Write", json!({"content": "x"}));
     assert!(judge(Client::Claude, &no_path, &p, "Write without file_path").blocks());
@@ -808,7 +559,7 @@ fn a_file_tool_without_a_path_is_not_waved_through() {
 
 #[test]
 fn codex_patch_with_one_file_out_of_scope_is_denied_naming_that_file() {
-    let p = TempProject::new();
+    let p = project();
     p.manifest(Client::Codex, MANIFEST);
     let c = Client::Codex;
     let all_in = patch(
@@ -830,7 +581,7 @@ fn codex_patch_with_one_file_out_of_scope_is_denied_naming_that_file() {
 
 #[test]
 fn codex_patch_move_and_delete() {
-    let p = TempProject::new();
+    let p = project();
     p.manifest(Client::Codex, MANIFEST);
     let c = Client::Codex;
     let move_in =
@@ -856,7 +607,7 @@ fn codex_patch_move_and_delete() {
 
 #[test]
 fn codex_patch_capture_and_paths_relative_to_the_session_directory() {
-    let p = TempProject::outside_temp();
+    let p = project_outside_temp();
     // The captured apply_patch (`Add File: written.txt`), unchanged but for the project.
     let capture = fixture("codex.allow.patch.PreToolUse_write.json", &p);
     judge(Client::Codex, &capture, &p, "no manifest").allow();
@@ -887,7 +638,7 @@ fn codex_patch_capture_and_paths_relative_to_the_session_directory() {
 
 #[test]
 fn codex_unreadable_patch_is_not_waved_through() {
-    let p = TempProject::new();
+    let p = project();
     p.manifest(Client::Codex, MANIFEST);
     judge(
         Client::Codex,
@@ -1037,7 +788,7 @@ const BASH_WRITES: &[(&str, &str, &str)] = &[
 fn bash_write_forms_in_scope_allowed_out_of_scope_denied() {
     let mut failures = Vec::new();
     for client in Client::ALL {
-        let p = TempProject::new();
+        let p = project();
         p.manifest(client, MANIFEST);
         for (allowed, denied, named) in BASH_WRITES {
             let what = format!("{client:?} `{allowed}`");
@@ -1065,7 +816,7 @@ fn bash_write_forms_in_scope_allowed_out_of_scope_denied() {
 
 #[test]
 fn cursor_pre_tool_use_shell_in_scope_allowed_out_of_scope_denied() {
-    let p = TempProject::new();
+    let p = project();
     p.manifest(Client::Cursor, MANIFEST);
     let c = Client::Cursor;
     judge(
@@ -1087,7 +838,7 @@ fn cursor_pre_tool_use_shell_in_scope_allowed_out_of_scope_denied() {
 
 #[test]
 fn git_apply_writes_unknown_files_ask_in_claude_deny_in_codex() {
-    let p = TempProject::new();
+    let p = project();
     p.manifest(Client::Claude, MANIFEST)
         .manifest(Client::Codex, MANIFEST)
         .manifest(Client::Cursor, MANIFEST);
@@ -1146,7 +897,7 @@ fn git_apply_writes_unknown_files_ask_in_claude_deny_in_codex() {
 
 #[test]
 fn unresolvable_targets_ask_or_deny_in_strict_and_warn_in_warn() {
-    let p = TempProject::new();
+    let p = project();
     p.manifest(Client::Claude, MANIFEST)
         .manifest(Client::Codex, MANIFEST);
     let cmd = r#"echo x > "$OUT""#;
@@ -1190,7 +941,7 @@ fn unresolvable_targets_ask_or_deny_in_strict_and_warn_in_warn() {
 
 #[test]
 fn cursor_after_file_edit_reports_what_it_could_not_prevent() {
-    let p = TempProject::new();
+    let p = project();
     p.manifest(Client::Cursor, MANIFEST);
     let run = spawn(&cursor_after_edit(&p, &p.abs("src/lib.rs")), p.path());
     assert_eq!(
@@ -1229,7 +980,7 @@ fn cursor_after_file_edit_reports_what_it_could_not_prevent() {
 #[cfg(unix)]
 #[test]
 fn symlink_out_of_the_project_is_caught() {
-    let p = TempProject::outside_temp();
+    let p = project_outside_temp();
     p.manifest(Client::Claude, MANIFEST)
         .manifest(Client::Codex, MANIFEST);
     std::os::unix::fs::symlink(p.outside(), p.path().join("src/escape")).unwrap();
@@ -1306,7 +1057,7 @@ fn dangling_symlink_out_of_the_project_is_caught() {
     // Bash `echo x > src/link`. Expected: deny (the write creates `<outside>/new.txt`).
     // Got: allow — `resolve` canonicalises the nearest existing ancestor (`src/`) and
     // appends `link`, so the path looks like `src/link`, inside `src/**`.
-    let p = TempProject::outside_temp();
+    let p = project_outside_temp();
     p.manifest(Client::Claude, MANIFEST);
     let target = p.outside().join("new.txt");
     std::os::unix::fs::symlink(&target, p.path().join("src/link")).unwrap();
@@ -1338,7 +1089,7 @@ fn dangling_symlink_out_of_the_project_is_caught() {
 
 #[test]
 fn dot_dot_is_normalised_before_matching() {
-    let p = TempProject::outside_temp();
+    let p = project_outside_temp();
     p.manifest(Client::Claude, MANIFEST);
     let c = Client::Claude;
     let outside = p
@@ -1388,7 +1139,7 @@ fn dot_dot_is_normalised_before_matching() {
 
 #[test]
 fn absolute_paths_inside_and_outside() {
-    let p = TempProject::outside_temp();
+    let p = project_outside_temp();
     p.manifest(Client::Claude, MANIFEST);
     let c = Client::Claude;
     let outside_file = p.outside().join("x.txt").to_string_lossy().into_owned();
@@ -1463,7 +1214,7 @@ fn absolute_paths_inside_and_outside() {
 
 #[test]
 fn temp_space_outside_the_project_is_scratch() {
-    let p = TempProject::outside_temp();
+    let p = project_outside_temp();
     p.manifest(Client::Claude, MANIFEST)
         .manifest(Client::Codex, MANIFEST);
     let scratch = std::env::temp_dir().join(format!("so-scope-scratch-{}", std::process::id()));
@@ -1505,7 +1256,7 @@ fn temp_space_outside_the_project_is_scratch() {
 
 #[test]
 fn home_tilde() {
-    let p = TempProject::new();
+    let p = project();
     p.manifest(Client::Claude, MANIFEST)
         .manifest(Client::Codex, MANIFEST);
     // The shell expands `~` to $HOME: outside the project.
@@ -1547,7 +1298,7 @@ fn home_tilde() {
 
 #[test]
 fn unicode_names() {
-    let p = TempProject::new();
+    let p = project();
     p.manifest(Client::Claude, MANIFEST)
         .manifest(Client::Codex, MANIFEST);
     let c = Client::Claude;
@@ -1593,7 +1344,7 @@ fn unicode_names() {
 
 #[test]
 fn a_4000_character_name() {
-    let p = TempProject::new();
+    let p = project();
     p.manifest(Client::Claude, MANIFEST);
     let long = "a".repeat(4000);
     let c = Client::Claude;
@@ -1639,7 +1390,7 @@ fn a_4000_character_name_keeps_the_guidance() {
     // (the issue: "a reason that names the path, the allowed patterns and what the
     // coordinator should change"). Got: the reason is the 4000-char clamp of
     // "Scope violation (wave 2, Impl-Core): `aaaa…" and ends inside the name.
-    let p = TempProject::new();
+    let p = project();
     p.manifest(Client::Claude, MANIFEST);
     let long = "a".repeat(4000);
     let reason = judge(
@@ -1665,7 +1416,7 @@ fn a_4000_character_name_keeps_the_guidance() {
 
 #[test]
 fn enforcement_strict_warn_off_and_missing() {
-    let p = TempProject::new();
+    let p = project();
     let levels = [
         (r#""enforcement":"strict","#, "strict"),
         ("", "missing"),
@@ -1715,7 +1466,7 @@ fn enforcement_strict_warn_off_and_missing() {
 
 #[test]
 fn self_protection_holds_in_warn_and_off() {
-    let p = TempProject::new();
+    let p = project();
     p.write(".claude/settings.json", "{}\n");
     for level in ["warn", "off"] {
         p.manifest(Client::Claude, &format!(r#"{{"wave":2,"role":"Impl-Core","enforcement":"{level}","allowedPaths":["src/**"]}}"#));
@@ -1746,7 +1497,7 @@ fn self_protection_holds_in_warn_and_off() {
 
 #[test]
 fn path_guard_off_disables_path_checks_but_not_self_protection() {
-    let p = TempProject::new();
+    let p = project();
     p.write(".claude/settings.json", "{}\n");
     p.manifest(
         Client::Claude,
@@ -1845,7 +1596,7 @@ fn blocked_commands_match_by_parsed_words() {
         "grep -r 'git push' docs",
     ];
     for client in Client::ALL {
-        let p = TempProject::new();
+        let p = project();
         p.manifest(client, MANIFEST);
         for command in blocked {
             let what = format!("{client:?} `{command}`");
@@ -1877,7 +1628,7 @@ fn blocked_commands_match_by_parsed_words() {
         }
     }
     // In warn mode: allowed, with the warning.
-    let p = TempProject::new();
+    let p = project();
     p.manifest(Client::Claude, r#"{"wave":2,"role":"Impl-Core","enforcement":"warn","allowedPaths":["src/**"],"blockedCommands":["git push"]}"#);
     let message = judge(
         Client::Claude,
@@ -1895,7 +1646,7 @@ fn blocked_commands_match_by_parsed_words() {
 
 #[test]
 fn absent_manifest_enforces_nothing_but_self_protection() {
-    let p = TempProject::outside_temp();
+    let p = project_outside_temp();
     p.write(".claude/settings.json", "{}\n")
         .write(".codex/hooks.json", "{}\n");
     let outside = p.outside().join("x.txt").to_string_lossy().into_owned();
@@ -1953,7 +1704,7 @@ fn absent_manifest_enforces_nothing_but_self_protection() {
 
 #[test]
 fn manifest_deleted_mid_session() {
-    let p = TempProject::new();
+    let p = project();
     p.manifest(Client::Claude, MANIFEST);
     let payload = claude_write(&p, &p.abs("notes.txt"), "x");
     judge(Client::Claude, &payload, &p, "with manifest").deny();
@@ -1981,7 +1732,7 @@ fn broken_manifest_denies_every_write() {
     ];
     for (label, text) in broken {
         for client in Client::ALL {
-            let p = TempProject::new();
+            let p = project();
             p.manifest(client, text);
             let what = format!("{client:?} {label}");
             // Even a write that any sane manifest would allow.
@@ -2008,7 +1759,7 @@ fn broken_manifest_denies_every_write() {
             .allow();
         }
     }
-    let p = TempProject::new();
+    let p = project();
     p.manifest(Client::Claude, "{");
     judge(
         Client::Claude,
@@ -2028,7 +1779,7 @@ fn broken_manifest_denies_every_write() {
 
 #[test]
 fn stale_manifest_of_another_session_is_reported_not_enforced() {
-    let p = TempProject::new();
+    let p = project();
     let write = claude_write(&p, &p.abs("notes.txt"), "x");
     // Written by this session: enforced.
     p.manifest(
@@ -2049,7 +1800,7 @@ fn stale_manifest_of_another_session_is_reported_not_enforced() {
     assert!(message.contains("not enforced"), "{message}");
     // The same for Codex and Cursor, whose session ids come from their own keys.
     for client in [Client::Codex, Client::Cursor] {
-        let q = TempProject::new();
+        let q = project();
         q.manifest(client, r#"{"wave":2,"role":"Impl-Core","allowedPaths":["src/**"],"sessionId":"crashed-session-0001"}"#);
         let what = format!("{client:?} stale");
         let message = judge(client, &shell(client, &q, "echo x > notes.txt"), &q, &what).warn();
@@ -2066,7 +1817,7 @@ fn stale_manifest_of_another_session_is_reported_not_enforced() {
 
 #[test]
 fn another_clients_manifest_is_reported_not_obeyed() {
-    let p = TempProject::new();
+    let p = project();
     p.manifest(Client::Claude, MANIFEST);
     let message = judge(
         Client::Codex,
@@ -2087,7 +1838,7 @@ fn another_clients_manifest_is_reported_not_obeyed() {
 
 #[test]
 fn hand_edited_wider_manifest_is_still_just_a_manifest() {
-    let p = TempProject::new();
+    let p = project();
     p.write(".claude/settings.json", "{}\n")
         .write(".orchestrator/policy/blocked-commands.json", "{}\n")
         .write("CLAUDE.md", CLAUDE_MD);
@@ -2134,7 +1885,7 @@ fn hand_edited_wider_manifest_is_still_just_a_manifest() {
 #[test]
 fn direct_manifest_writes_are_denied_to_main_thread_and_subagents() {
     for client in Client::ALL {
-        let p = TempProject::new();
+        let p = project();
         p.manifest(
             client,
             r#"{"wave":2,"role":"Impl-Core","allowedPaths":["**"]}"#,
@@ -2240,7 +1991,7 @@ fn direct_manifest_writes_are_denied_to_main_thread_and_subagents() {
 #[test]
 fn only_the_main_thread_runs_the_wave_scope_cli() {
     for client in [Client::Claude, Client::Codex] {
-        let p = TempProject::new();
+        let p = project();
         p.manifest(client, MANIFEST);
         for command in [
             "session-orchestrator wave-scope clear",
@@ -2267,7 +2018,7 @@ fn only_the_main_thread_runs_the_wave_scope_cli() {
 #[test]
 fn only_the_main_thread_writes_state_md_through_the_cli() {
     for client in [Client::Claude, Client::Codex] {
-        let p = TempProject::new();
+        let p = project();
         for command in [
             "session-orchestrator state set status=completed",
             "session-orchestrator state append deviations 'wave 2 ran long'",
@@ -2297,7 +2048,7 @@ fn only_the_main_thread_writes_state_md_through_the_cli() {
 
 #[test]
 fn guard_files_are_nobodys_to_edit() {
-    let p = TempProject::new();
+    let p = project();
     let files = [
         (
             ".orchestrator/policy/blocked-commands.json",
@@ -2351,7 +2102,7 @@ fn guard_files_are_nobodys_to_edit() {
 
 #[test]
 fn state_md_is_the_coordinators() {
-    let p = TempProject::new();
+    let p = project();
     p.write(".claude/STATE.md", "# State\n");
     let c = Client::Claude;
     let write = claude_write(&p, &p.abs(".claude/STATE.md"), "# State\nwave 2 done\n");
@@ -2376,7 +2127,7 @@ fn state_md_is_the_coordinators() {
 
 #[test]
 fn session_config_enforcement_keys_cannot_be_changed() {
-    let p = TempProject::new();
+    let p = project();
     p.write("CLAUDE.md", CLAUDE_MD);
     let c = Client::Claude;
     let path = p.abs("CLAUDE.md");
@@ -2442,7 +2193,7 @@ fn session_config_enforcement_keys_cannot_be_changed() {
 
 #[test]
 fn apply_patch_adding_an_enforcement_key_is_denied() {
-    let p = TempProject::new();
+    let p = project();
     p.write("CLAUDE.md", CLAUDE_MD).write(
         "AGENTS.md",
         "# Agents\n\n## Session Config\n\n- **persistence:** true\n",
@@ -2479,7 +2230,7 @@ fn removing_the_directory_of_a_guard_file_is_denied() {
     // are denied to everyone"). Got: allow — only the literal target `.claude` is checked
     // against the protected names. Same for `mv .claude x`, `rm -rf .orchestrator`,
     // `find .claude -name wave-scope.json -delete`, and the glob `rm -f .claude/*.json`.
-    let p = TempProject::new();
+    let p = project();
     p.write(".claude/settings.json", "{}\n")
         .write(".orchestrator/policy/blocked-commands.json", "{}\n");
     p.manifest(
@@ -2508,7 +2259,7 @@ fn hard_link_to_a_guard_file_is_denied() {
     // Expected: deny (the next `echo '{...}' > src/m.json` rewrites the manifest in place,
     // and that write is in scope). Got: allow — `ln`'s source is not a write target and
     // the new name is in scope.
-    let p = TempProject::new();
+    let p = project();
     p.write(".claude/settings.json", "{}\n");
     p.manifest(Client::Claude, MANIFEST);
     for command in [
@@ -2525,7 +2276,7 @@ fn hard_link_to_a_guard_file_is_denied() {
 
 #[test]
 fn snapshot_one_deny_per_client() {
-    let p = TempProject::new();
+    let p = project();
     for client in Client::ALL {
         p.manifest(client, MANIFEST);
     }
@@ -2567,7 +2318,7 @@ fn brace_expansion_cannot_smuggle_a_path_out_of_scope() {
     // target is the literal word `src/{../README.md,x}`, which has no `..` component and
     // matches `src/**`. The same word deletes the manifest past self-protection:
     // `rm -f src/{../.claude/wave-scope.json,x}` is allowed.
-    let p = TempProject::new();
+    let p = project();
     p.manifest(Client::Claude, MANIFEST);
     let mut failures = Vec::new();
     for command in [
@@ -2600,7 +2351,7 @@ fn directory_changes_are_followed() {
     // project. Likewise `env -C ../DIR touch x` (judged as `x`), `cd && touch x` (judged as
     // the project path `~/x`, though bash writes `$HOME/x`) and `cd - && touch x` (judged
     // as the project path `-/x`; `$OLDPWD` is unknown, so it should at least ask).
-    let p = TempProject::outside_temp();
+    let p = project_outside_temp();
     p.manifest(
         Client::Claude,
         r#"{"wave":2,"role":"Impl-Core","allowedPaths":["**"]}"#,
@@ -2640,7 +2391,7 @@ fn codex_shell_apply_patch_is_a_write() {
     // Input (Codex Bash, MANIFEST): `apply_patch <<'EOF'` + a patch adding `notes.txt`.
     // Expected: deny naming `notes.txt` (or at least a deny for unknown targets, as for
     // `patch` and `git apply`). Got: allow.
-    let p = TempProject::new();
+    let p = project();
     p.manifest(Client::Codex, MANIFEST);
     let body = patch("*** Add File: notes.txt\n+x\n");
     for command in [
@@ -2655,7 +2406,7 @@ fn codex_shell_apply_patch_is_a_write() {
 fn more_write_forms_are_held_to_the_scope() {
     // Input (Claude Bash, MANIFEST), each writing or deleting `README.md` (or `-weird`) at
     // the project root. Expected: deny. Got: allow for every one.
-    let p = TempProject::new();
+    let p = project();
     p.manifest(Client::Claude, MANIFEST);
     let mut failures = Vec::new();
     for command in [
@@ -2681,7 +2432,7 @@ fn creating_the_scope_directory_itself_is_allowed() {
     // Expected: allow (the directory the wave writes into; `mkdir -p` of an existing one
     // writes nothing). Got: deny "`src` is not in this wave's allowed paths" — globset's
     // `src/**` does not match `src` itself, and nothing special-cases the directory.
-    let p = TempProject::new();
+    let p = project();
     p.manifest(
         Client::Claude,
         r#"{"wave":2,"role":"Impl-Core","allowedPaths":["src/**"]}"#,
