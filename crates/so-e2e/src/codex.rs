@@ -166,6 +166,32 @@ stream_max_retries = 0
         }
     }
 
+    /// The skills Codex offers in the project (`skills/list` over `codex app-server`): each
+    /// skill's name as Codex shows it (`plugin:skill` for a plugin's skills) and its file.
+    pub fn list_skills(&self) -> Result<Vec<(String, PathBuf)>, String> {
+        let mut server = AppServer::start(self.command().arg("app-server"))?;
+        server.call(
+            "initialize",
+            &json!({"clientInfo": {"name": "so-e2e", "title": "so-e2e", "version": "0.1.0"}}),
+        )?;
+        server.notify("initialized")?;
+        let proj = self.sandbox.proj.to_string_lossy().into_owned();
+        let listed = server.call("skills/list", &json!({"cwds": [proj]}))?;
+        server.finish();
+        Ok(listed["data"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .flat_map(|d| d["skills"].as_array().cloned().unwrap_or_default())
+            .filter_map(|s| {
+                Some((
+                    s["name"].as_str()?.to_owned(),
+                    PathBuf::from(s["path"].as_str()?),
+                ))
+            })
+            .collect())
+    }
+
     /// `codex exec --json --skip-git-repo-check --ephemeral -C PROJ "do it"` (stdin closed).
     pub fn exec(&self) -> Result<Output, String> {
         self.exec_args(&[])

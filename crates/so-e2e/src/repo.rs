@@ -16,6 +16,11 @@ pub const PLUGIN_FILES: &[&str] = &[
     "hooks.json",
     "hooks",
     "bin",
+    "skills",
+    "commands",
+    "agents",
+    "output-styles",
+    "rules",
     "LICENSE",
     "README.md",
 ];

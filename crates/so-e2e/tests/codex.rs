@@ -171,3 +171,53 @@ fn control_the_same_command_runs_when_the_hook_is_not_trusted() {
     let reply = s.only_reply();
     assert!(!reply.text.contains(HOOK_BLOCK_PREFIX), "{reply:?}");
 }
+
+/// Codex loads the plugin's markdown bundle too: after the marketplace install it offers
+/// every skill of `skills/`, read from its copy of the plugin, named
+/// `session-orchestrator:<skill>`. Control: before the install it offers none from a copy.
+/// (Skills are told apart by file, not name: Codex names a skill after the nearest plugin
+/// manifest above its file, and the runs folder lies inside this repository.)
+#[test]
+fn codex_offers_every_skill_of_the_installed_plugin() {
+    let clients = clients::require();
+    repo::built_guard().unwrap_or_else(|e| panic!("{e}"));
+    let sandbox = Sandbox::new("cx-skills").unwrap_or_else(|e| panic!("{e}"));
+    sandbox.git_project_with_change().unwrap();
+    let model = FakeModel::start(Api::OpenAi, Script::one("true")).unwrap();
+    let marketplace = sandbox.dir.join("marketplace");
+    repo::stage_plugin(&marketplace, Binaries::TargetRelease).unwrap_or_else(|e| panic!("{e}"));
+    let codex = Codex::new(&clients, &sandbox, &model).unwrap_or_else(|e| panic!("{e}"));
+    let copy = codex
+        .home
+        .join("plugins/cache/session-orchestrator/session-orchestrator/0.1.0/skills");
+    let from_copy = |listed: Vec<(String, PathBuf)>| -> Vec<(String, String)> {
+        let mut out: Vec<(String, String)> = listed
+            .into_iter()
+            .filter_map(|(name, path)| {
+                let rel = path.strip_prefix(&copy).ok()?;
+                let dir = rel.parent()?.to_string_lossy().into_owned();
+                Some((dir, name))
+            })
+            .collect();
+        out.sort();
+        out
+    };
+    let before = from_copy(codex.list_skills().unwrap_or_else(|e| panic!("{e}")));
+    assert!(before.is_empty(), "{before:?}");
+    codex
+        .install_plugin(&marketplace)
+        .unwrap_or_else(|e| panic!("{e}"));
+    let after = from_copy(codex.list_skills().unwrap_or_else(|e| panic!("{e}")));
+    let mut expected: Vec<(String, String)> = std::fs::read_dir(repo::root().join("skills"))
+        .unwrap()
+        .filter_map(Result::ok)
+        .filter(|e| e.path().join("SKILL.md").is_file())
+        .map(|e| {
+            let dir = e.file_name().to_string_lossy().into_owned();
+            let name = format!("session-orchestrator:{dir}");
+            (dir, name)
+        })
+        .collect();
+    expected.sort();
+    assert_eq!(after, expected);
+}
