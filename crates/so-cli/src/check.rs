@@ -56,10 +56,7 @@ fn parse(args: &[String]) -> Result<Options, String> {
 pub fn run(args: &[String]) -> ExitCode {
     let o = match parse(args) {
         Ok(o) => o,
-        Err(e) => {
-            eprintln!("error: {e}");
-            return ExitCode::from(64);
-        }
+        Err(e) => return crate::usage_error(&e),
     };
     let cx = GuardContext::for_cwd(&o.cwd);
     let guard = Guard::for_project(&cx.project_root);

@@ -16,9 +16,8 @@ use serde_json::{Value, json};
 
 use crate::client_plugins;
 use crate::emit;
-use crate::install::{
-    HOOKS, find_on_path, flag_value, is_executable, plugin_root, shell_quote, usage,
-};
+use crate::install::{HOOKS, find_on_path, flag_value, is_executable, plugin_root, shell_quote};
+use crate::usage_error as usage;
 
 /// How long doctor lets a hook binary answer a sample payload.
 const SAMPLE_TIMEOUT: Duration = Duration::from_secs(5);

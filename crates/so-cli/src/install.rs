@@ -21,6 +21,7 @@ use serde_json::{Map, Value, json};
 
 use crate::client_plugins;
 use crate::emit;
+use crate::usage_error as usage;
 
 /// The hook binaries `hooks/run` starts (the so-hooks binaries the plugin's hooks name).
 pub(crate) const HOOKS: [&str; 4] = [
@@ -75,11 +76,6 @@ pub(crate) fn run(args: &[String]) -> ExitCode {
         )),
         None => usage("install needs a client: cursor, claude or codex"),
     }
-}
-
-pub(crate) fn usage(message: &str) -> ExitCode {
-    eprintln!("error: {message}");
-    ExitCode::from(64)
 }
 
 /// Takes the value of a flag that needs one.

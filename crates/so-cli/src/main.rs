@@ -252,6 +252,12 @@ COMMON:    --json  --client claude|codex|cursor (default: detected from the envi
            --session-id ID (default: $CLAUDE_CODE_SESSION_ID)
 ";
 
+/// Reports a command-line mistake on stderr and returns the usage exit code (64).
+pub(crate) fn usage_error(message: &str) -> ExitCode {
+    eprintln!("error: {message}");
+    ExitCode::from(64)
+}
+
 /// Writes output to stdout in one go. A closed pipe (`| head`) is not an error.
 pub(crate) fn emit(text: &str) {
     use std::io::Write as _;

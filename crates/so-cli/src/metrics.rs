@@ -80,10 +80,7 @@ pub(crate) fn parse_duration(text: &str) -> Result<Duration, String> {
 pub fn run(args: &[String]) -> ExitCode {
     let o = match parse(args) {
         Ok(o) => o,
-        Err(e) => {
-            eprintln!("error: {e}");
-            return ExitCode::from(64);
-        }
+        Err(e) => return crate::usage_error(&e),
     };
     let root = so_config::find_project_root(&o.cwd);
     let since = o.since.map(|d| Timestamp::now().minus(d));

@@ -231,10 +231,7 @@ fn parse(args: &[String]) -> Result<Options, String> {
 pub fn run(args: &[String]) -> ExitCode {
     let o = match parse(args) {
         Ok(o) => o,
-        Err(e) => {
-            eprintln!("error: {e}");
-            return ExitCode::from(64);
-        }
+        Err(e) => return crate::usage_error(&e),
     };
     let shown = o.dir.unwrap_or_else(|| ".".to_owned());
     let root = PathBuf::from(&shown);

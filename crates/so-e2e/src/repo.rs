@@ -85,70 +85,65 @@ pub fn release_binary(name: &str) -> PathBuf {
     root().join("target").join("release").join(name)
 }
 
-/// Builds the hook binaries with `cargo build --release -p so-hooks` at the repository root
-/// (once per test process; a no-op when they are fresh) and returns the guard's path.
-pub fn built_guard() -> Result<PathBuf, String> {
-    static BUILT: OnceLock<Result<PathBuf, String>> = OnceLock::new();
+/// Builds the hook binaries and the `session-orchestrator` CLI with one
+/// `cargo build --release -p so-hooks -p so-cli` at the repository root (once per test
+/// process; a no-op when they are fresh). The repository's real `target/release`, whatever
+/// `CARGO_TARGET_DIR` this test build used: that is where the plugin looks.
+fn built_release() -> Result<(), String> {
+    static BUILT: OnceLock<Result<(), String>> = OnceLock::new();
     BUILT
         .get_or_init(|| {
             let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
+            let args = [
+                "build",
+                "--release",
+                "--locked",
+                "-p",
+                "so-hooks",
+                "-p",
+                "so-cli",
+            ];
             let out = process::run(
                 Command::new(cargo)
-                    .args(["build", "--release", "--locked", "-p", "so-hooks"])
+                    .args(args)
                     .current_dir(root())
-                    // The repository's real target/release, whatever this test build used.
                     .env_remove("CARGO_TARGET_DIR")
                     .env_remove("CARGO_BUILD_TARGET_DIR"),
                 BUILD_LIMIT,
             )
             .map_err(|e| format!("cannot run cargo: {e}"))?;
-            if !out.success() {
-                return Err(format!(
-                    "`cargo build --release -p so-hooks` failed:\n{}",
-                    out.describe()
-                ));
-            }
-            let guard = release_binary("destructive-guard");
-            if guard.is_file() {
-                Ok(guard)
+            if out.success() {
+                Ok(())
             } else {
-                Err(format!("{} is missing after the build", guard.display()))
+                Err(format!(
+                    "`cargo {}` failed:\n{}",
+                    args.join(" "),
+                    out.describe()
+                ))
             }
         })
         .clone()
 }
 
-/// The user CLI, `target/release/session-orchestrator`, built with
-/// `cargo build --release -p so-cli` at the repository root like [`built_guard`] (once per
-/// test process; a no-op when it is fresh).
+/// `target/release/NAME` after [`built_release`], or why it is not there.
+fn built(name: &str) -> Result<PathBuf, String> {
+    built_release()?;
+    let path = release_binary(name);
+    if path.is_file() {
+        Ok(path)
+    } else {
+        Err(format!("{} is missing after the build", path.display()))
+    }
+}
+
+/// The release destructive guard (and every other hook binary), built if needed.
+pub fn built_guard() -> Result<PathBuf, String> {
+    built("destructive-guard")
+}
+
+/// The release `session-orchestrator` CLI, built if needed.
 pub fn built_cli() -> Result<PathBuf, String> {
-    static BUILT: OnceLock<Result<PathBuf, String>> = OnceLock::new();
-    BUILT
-        .get_or_init(|| {
-            let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
-            let out = process::run(
-                Command::new(cargo)
-                    .args(["build", "--release", "--locked", "-p", "so-cli"])
-                    .current_dir(root())
-                    .env_remove("CARGO_TARGET_DIR")
-                    .env_remove("CARGO_BUILD_TARGET_DIR"),
-                BUILD_LIMIT,
-            )
-            .map_err(|e| format!("cannot run cargo: {e}"))?;
-            if !out.success() {
-                return Err(format!(
-                    "`cargo build --release -p so-cli` failed:\n{}",
-                    out.describe()
-                ));
-            }
-            let cli = release_binary("session-orchestrator");
-            if cli.is_file() {
-                Ok(cli)
-            } else {
-                Err(format!("{} is missing after the build", cli.display()))
-            }
-        })
-        .clone()
+    built("session-orchestrator")
 }
 
 /// Where a staged plugin copy gets its hook binaries.
