@@ -199,6 +199,14 @@ pub(crate) fn forbidden_invocation(
         match argv.get(1).map(String::as_str) {
             Some("wave-scope") if matches!(sub, Some("write" | "clear")) => Some("only the coordinator (main thread) may write or clear the wave-scope manifest; a subagent works inside the scope it was given.".to_owned()),
             Some("state") if matches!(sub, Some("init" | "set" | "append" | "section" | "reset")) => Some("only the coordinator (main thread) writes STATE.md (`session-orchestrator state init|set|append|section|reset`); a subagent reports its progress in its final message instead. Reading it with `session-orchestrator state show` is fine.".to_owned()),
+            // The session's record and set-up are the coordinator's: a subagent that wrote
+            // the session report or a learning would grade its own work, one that ran the
+            // autopilot would start sessions of its own.
+            Some("session") if sub == Some("record") => Some("only the coordinator (main thread) records the session (`session-orchestrator session record`, at /close); a subagent reports its outcome in its final message instead.".to_owned()),
+            Some("learning") if sub == Some("add") => Some("only the coordinator (main thread) records learnings (`session-orchestrator learning add`, after the user accepts them); a subagent puts what it learned in its final message. `learning list` is fine.".to_owned()),
+            Some("autopilot") => Some("only the coordinator (main thread), at the user's request, runs the autopilot; a subagent never starts sessions of its own.".to_owned()),
+            Some("bootstrap") if argv.iter().any(|a| a == "--tier" || a.starts_with("--tier=")) => Some("only the coordinator (main thread) bootstraps the project (`session-orchestrator bootstrap --tier`); `bootstrap --check` is fine.".to_owned()),
+            Some("install") => Some("only the user installs the plugin into a client (`session-orchestrator install`); a subagent reports that it is needed.".to_owned()),
             _ => None,
         }
     })
@@ -286,11 +294,31 @@ mod tests {
                 "main `{command}`"
             );
         }
+        // The rest of the session's record and set-up is the coordinator's too.
+        for command in [
+            "session-orchestrator session record report.json",
+            "session-orchestrator learning add --type fragile-file --subject a --insight b --evidence c --confidence 0.9",
+            "session-orchestrator autopilot --headless --max-sessions 2",
+            "session-orchestrator bootstrap --tier standard",
+            "session-orchestrator install codex --trust",
+        ] {
+            let v = judge(command, true);
+            assert_eq!(v.decision, Decision::Deny, "subagent `{command}`");
+            assert!(v.text().contains("only the"), "{}", v.text());
+            assert_eq!(
+                judge(command, false).decision,
+                Decision::Allow,
+                "main `{command}`"
+            );
+        }
         // Controls: reading is anyone's; other commands and look-alikes are not judged here.
         for command in [
             "session-orchestrator state show",
             "session-orchestrator state show --json",
             "session-orchestrator bootstrap --check",
+            "session-orchestrator learning list --json",
+            "session-orchestrator quality-gate --variant incremental",
+            "session-orchestrator mode --json",
             "session-orchestrator-state set status=x",
             "echo session-orchestrator state set status=x",
         ] {
