@@ -91,6 +91,7 @@ pub(crate) fn run(args: &[String]) -> ExitCode {
     for (name, bin) in &found {
         check_sample(name, bin.as_deref(), &mut report);
     }
+    check_cli_for_agents(&root, &mut report);
     match find_on_path("claude") {
         Some(claude) => check_claude(&claude, &root, &mut report),
         None => report.add(
@@ -650,6 +651,55 @@ fn check_installed_copy(client: &str, id: &str, copy: &Path, root: &Path, report
                 "{client}: the hooks.json of its copy ({}) differs from this checkout's: the \
                  client runs the hooks of the copy; update {id} (reinstall it)",
                 copy.display()
+            ),
+        );
+    }
+}
+
+/// The CLI the skills call: in Claude Code the plugin's `bin/session-orchestrator` shim
+/// (on the Bash tool's `PATH`) execs `<root>/target/release/session-orchestrator` or
+/// `~/.cargo/bin/session-orchestrator`; Codex and Cursor agents need it on `PATH`.
+fn check_cli_for_agents(root: &Path, report: &mut Report) {
+    let shim = root.join("bin/session-orchestrator");
+    let mut places = vec![root.join("target/release/session-orchestrator")];
+    if let Some(home) = std::env::var_os("HOME") {
+        places.push(Path::new(&home).join(".cargo/bin/session-orchestrator"));
+    }
+    let built = places.into_iter().find(|p| is_executable(p));
+    match (is_executable(&shim), &built) {
+        (true, Some(cli)) => report.add(
+            Status::Pass,
+            format!(
+                "the skills' CLI: {} (Claude Code reaches it through the plugin's bin/)",
+                cli.display()
+            ),
+        ),
+        (false, _) => report.add(
+            Status::Fail,
+            format!(
+                "{} is missing or not executable: Claude Code agents cannot call the CLI",
+                shim.display()
+            ),
+        ),
+        (true, None) => report.add(
+            Status::Fail,
+            format!(
+                "the skills' CLI is not built: cd {} && cargo build --release (or cargo install \
+                 --locked --path crates/so-cli)",
+                shell_quote(&root.to_string_lossy())
+            ),
+        ),
+    }
+    // Codex and Cursor put no plugin folder on the agent's PATH.
+    if find_on_path("session-orchestrator").is_none()
+        && (find_on_path("codex").is_some() || find_on_path("cursor-agent").is_some())
+    {
+        report.add(
+            Status::Warn,
+            format!(
+                "session-orchestrator is not on PATH, so Codex and Cursor agents cannot call it: \
+                 cargo install --locked --path {}",
+                shell_quote(&root.join("crates/so-cli").to_string_lossy())
             ),
         );
     }

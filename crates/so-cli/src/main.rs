@@ -139,7 +139,9 @@ install    `cursor`: write PROJECT/.cursor/hooks.json (default PROJECT: the curr
            (<root>/target/release, with <root>/hooks/run); without either, exit 64.
 doctor     Check an installation: each hook binary found (target/release, bin, ~/.cargo/bin,
            PATH) and not older than the sources, hooks/run executable, a sample payload
-           through each binary (5 s timeout); then for each client on PATH what it says
+           through each binary (5 s timeout), the CLI the skills call (built, and reachable
+           through the plugin's bin/ shim; on PATH for Codex and Cursor agents); then for
+           each client on PATH what it says
            itself: installed and enabled (`claude plugin list --json`, `codex plugin list
            --json`), its own copy of the plugin running a guard that denies (not the
            launcher's not-built block), its copy's hooks.json equal to the checkout's, and

@@ -170,9 +170,16 @@ pub fn stage_plugin(dest: &Path, binaries: Binaries) -> Result<(), String> {
         Binaries::Bin => dest.join("bin"),
     };
     std::fs::create_dir_all(&dir).map_err(|e| format!("create {}: {e}", dir.display()))?;
-    for name in hook_binaries()? {
+    let mut names = hook_binaries()?;
+    // `cargo build --release` in a plugin folder builds the CLI beside the hooks; the
+    // plugin's `bin/` shim finds it there. (In `bin/` it would shadow the shim itself.)
+    if binaries == Binaries::TargetRelease {
+        built_cli()?;
+        names.push("session-orchestrator".to_owned());
+    }
+    for name in names {
         let from = release_binary(&name);
-        std::fs::copy(&from, dir.join(name))
+        std::fs::copy(&from, dir.join(&name))
             .map_err(|e| format!("copy {} into {}: {e}", from.display(), dir.display()))?;
     }
     Ok(())

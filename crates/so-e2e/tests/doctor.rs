@@ -144,6 +144,16 @@ fn doctor_sees_untrusted_codex_hooks_and_install_trust_fixes_them() {
     assert_eq!(ok.0, "PASS");
     let failed: Vec<_> = c.iter().filter(|(s, _)| s == "FAIL").collect();
     assert!(failed.is_empty(), "{failed:#?}");
+    assert_eq!(find(&c, "the skills' CLI: ").0, "PASS");
+    // Codex agents have no plugin folder on PATH: the CLI must be installed for them.
+    assert_eq!(
+        find(
+            &c,
+            "session-orchestrator is not on PATH, so Codex and Cursor agents"
+        )
+        .0,
+        "WARN"
+    );
     assert!(after.success(), "{}", after.describe());
 
     // And Codex really runs the guard now: the destructive command is blocked.
