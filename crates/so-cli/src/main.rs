@@ -57,7 +57,8 @@ USAGE:
                          [--confidence-threshold X] [--stall-timeout SECS] [--dry-run]
                          [--project DIR]
     session-orchestrator quality-gate --variant baseline|incremental|full-gate|per-file
-                         [--files a,b] [--wave N] [--timeout SECS] [--project DIR]
+                         [--files a,b] [--wave N] [--timeout SECS] [--baseline FILE]
+                         [--project DIR]
     session-orchestrator session record [FILE|-] [--project DIR]
     session-orchestrator learning add --type T --subject S --insight I --evidence E
                          --confidence X [--expires-days N] [--project DIR]
@@ -222,7 +223,10 @@ quality-gate
            when given) and typecheck; per-file: test and lint restricted to --files where
            the runner takes files, typecheck of the whole project; full-gate: all three.
            Records orchestrator.quality_gate.passed|failed in events.jsonl (--wave gives its
-           wave_number). Exit 0 passed, and always for baseline, incremental and per-file;
+           wave_number). --baseline FILE (the JSON a baseline run printed, saved with `>`)
+           adds `baseline`: {regressed, regressions, notes} — more failed tests or errors
+           than the baseline, tests lost, a new stubbed/timeout/error, fail where it passed;
+           a FILE that is no gate report exits 1 before anything runs. Exit 0 passed, and always for baseline, incremental and per-file;
            2 full-gate failed (failed tests, errors, a stub or a timeout); 1 our own error
            (no config, a command not set, a bad policy file, `sh` not started); 64 bad
            arguments.

@@ -22,14 +22,15 @@ struct Options<'a> {
     wave: Option<u32>,
     timeout: Duration,
     project: Option<&'a str>,
+    baseline: Option<&'a str>,
 }
 
 /// Default time limit of each command: the Session Config has no field for it.
 const DEFAULT_TIMEOUT: Duration = Duration::from_mins(10);
 
 fn parse(args: &[String]) -> Result<Options<'_>, CliError> {
-    let (mut variant, mut files, mut wave, mut timeout, mut project) =
-        (None, None, None, None, None);
+    let (mut variant, mut files, mut wave, mut timeout, mut project, mut baseline) =
+        (None, None, None, None, None, None);
     let mut c = Cursor::new(args);
     while let Some(a) = c.next_arg() {
         match a {
@@ -75,6 +76,10 @@ fn parse(args: &[String]) -> Result<Options<'_>, CliError> {
                 let v = c.value(a, "the project directory")?;
                 once(&mut project, a, v)?;
             }
+            "--baseline" => {
+                let v = c.value(a, "the JSON an earlier `quality-gate` run printed")?;
+                once(&mut baseline, a, v)?;
+            }
             other => {
                 return Err(CliError::Args(format!(
                     "unknown argument `{other}` for `quality-gate`"
@@ -108,6 +113,7 @@ fn parse(args: &[String]) -> Result<Options<'_>, CliError> {
         wave,
         timeout: timeout.unwrap_or(DEFAULT_TIMEOUT),
         project,
+        baseline,
     })
 }
 
@@ -135,6 +141,15 @@ pub fn run(args: &[String]) -> ExitCode {
             return ExitCode::from(1);
         }
     };
+    // The baseline is read before anything runs: a wrong file is our caller's error, found
+    // in a millisecond rather than after the test suite.
+    let baseline = match o.baseline.map(read_baseline).transpose() {
+        Ok(b) => b,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return ExitCode::from(1);
+        }
+    };
     let files: Vec<String> = o.files.iter().map(|f| relative(&root, f)).collect();
     let request = Request {
         variant: o.variant,
@@ -145,12 +160,38 @@ pub fn run(args: &[String]) -> ExitCode {
             ..RunOptions::default()
         },
     };
-    let report = so_gate::run_gate(&root, &commands, &request);
+    let mut report = so_gate::run_gate(&root, &commands, &request);
+    if let Some((file, doc)) = &baseline {
+        match so_gate::compare(&report, doc, file) {
+            Ok(c) => report.baseline = Some(c),
+            Err(e) => {
+                eprintln!("error: {e}");
+                return ExitCode::from(1);
+            }
+        }
+    }
     crate::emit(&format!("{}\n", report.to_json_line()));
     if let Err(e) = record(&root, &report) {
         eprintln!("warning: the gate ran, but its event was not recorded: {e}");
     }
     ExitCode::from(report.exit_code)
+}
+
+/// The baseline report at `file`: its last non-empty line (the JSON line a run printed, as
+/// saved with `>`), parsed.
+fn read_baseline(file: &str) -> Result<(String, serde_json::Value), String> {
+    let text = std::fs::read_to_string(file)
+        .map_err(|e| format!("cannot read the baseline `{file}`: {e}"))?;
+    let line = text
+        .lines()
+        .rev()
+        .find(|l| !l.trim().is_empty())
+        .unwrap_or("");
+    let doc = serde_json::from_str(line).map_err(|e| {
+        format!("the baseline `{file}` is not the JSON `quality-gate` printed: {e}")
+    })?;
+    so_gate::check_baseline(&doc, file).map_err(|e| e.to_string())?;
+    Ok((file.to_owned(), doc))
 }
 
 /// `f` relative to the project root when it is an absolute path inside it.

@@ -525,3 +525,68 @@ fn bad_arguments_exit_64() {
     // Control.
     assert_eq!(gate(p.path(), &["--variant", "full-gate"]).code, Some(0));
 }
+
+/// `--baseline FILE` counts what got worse since the baseline run: failures the baseline
+/// already had are not held against the wave, a new one is. A file that is no gate report
+/// is refused before anything runs.
+#[test]
+fn the_baseline_comparison_counts_only_what_got_worse() {
+    let codes = exit_codes();
+    // Baseline: pytest with failures (the project's own, before any wave).
+    let p = project(&replay("pytest-fail", &codes), "skip", "skip");
+    let base = gate(p.path(), &["--variant", "baseline"]);
+    assert_eq!(base.code, Some(0), "{base:?}");
+    let file = p.write(".orchestrator/baseline.json", &base.stdout);
+    let file = file.to_str().unwrap();
+    // Control: the same failures again are no regression, although `passed` is false.
+    let same = gate(p.path(), &["--variant", "incremental", "--baseline", file]).json_line();
+    assert_eq!(same["passed"], false);
+    assert_eq!(same["baseline"]["regressed"], false, "{same}");
+    assert_eq!(same["baseline"]["regressions"], json!([]));
+    // A new failure on top is.
+    let worse = project(&replay("pytest-pass", &codes), "skip", "skip");
+    let base_ok = gate(worse.path(), &["--variant", "baseline"]);
+    let ok_file = worse.write(".orchestrator/baseline.json", &base_ok.stdout);
+    worse.write(
+        "CLAUDE.md",
+        &config(&replay("pytest-fail", &codes), "skip", "skip"),
+    );
+    let r = gate(
+        worse.path(),
+        &[
+            "--variant",
+            "incremental",
+            "--baseline",
+            ok_file.to_str().unwrap(),
+        ],
+    )
+    .json_line();
+    assert_eq!(r["baseline"]["regressed"], true, "{r}");
+    let lines = r["baseline"]["regressions"].as_array().unwrap();
+    assert!(
+        lines[0].as_str().unwrap().starts_with("test: ")
+            && lines[0].as_str().unwrap().contains("failed, baseline 0"),
+        "{lines:?}"
+    );
+    // Without --baseline the report has no comparison at all.
+    let plain = gate(p.path(), &["--variant", "incremental"]).json_line();
+    assert!(plain.get("baseline").is_none(), "{plain}");
+    // Not a report: exit 1, and the test command never ran (no new event).
+    let before = events(&p).len();
+    let junk = p.write("junk.json", "{\"hello\": 1}\n");
+    let bad = gate(
+        p.path(),
+        &[
+            "--variant",
+            "incremental",
+            "--baseline",
+            junk.to_str().unwrap(),
+        ],
+    );
+    assert_eq!(bad.code, Some(1), "{bad:?}");
+    assert!(
+        bad.stderr.contains("is not a quality-gate report"),
+        "{bad:?}"
+    );
+    assert_eq!(events(&p).len(), before);
+}

@@ -185,6 +185,9 @@ pub struct Report {
     pub typecheck: GateResult,
     /// `lint-command`.
     pub lint: GateResult,
+    /// What got worse since a baseline report (`--baseline FILE`), when one was given.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub baseline: Option<crate::Comparison>,
 }
 
 impl Report {
@@ -252,6 +255,7 @@ pub fn run_gate(root: &Path, commands: &GateCommands, request: &Request<'_>) -> 
         test,
         typecheck,
         lint,
+        baseline: None,
     }
 }
 

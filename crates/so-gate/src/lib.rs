@@ -35,11 +35,13 @@
 //! ```
 
 pub mod command;
+mod compare;
 pub mod config;
 mod gate;
 pub mod parse;
 pub mod run;
 
+pub use compare::{BaselineError, Comparison, check_baseline, compare};
 pub use config::{Check, CommandsError, GateCommand, GateCommands, POLICY_FILE, resolve_commands};
 pub use gate::{
     Counts, GateResult, Report, Request, RunResult, Scope, Status, Variant, run_gate, tail,
