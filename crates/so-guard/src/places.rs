@@ -71,6 +71,12 @@ pub(crate) const REGENERABLE: &[&str] = &[
     ".dart_tool",
     "Pods",
     ".yarn-cache",
+    // Package managers' crash logs (`npm-debug.log`, `yarn-error.log.1`).
+    "npm-debug",
+    "yarn-error",
+    "yarn-debug",
+    "pnpm-debug",
+    "lerna-debug",
 ];
 
 /// Whether a file or directory name is regenerable output: a listed name, a variant of

@@ -156,11 +156,33 @@ pub(crate) fn packages(e: &mut Engine, inv: &Invocation, name: &str) {
         ("npm" | "pnpm" | "yarn", Some("unpublish")) | ("cargo" | "gem", Some("yank")) => {
             e.hit(&UNPUBLISH, inv, None);
         }
-        ("yarn", Some("npm")) if pos.get(1) == Some(&"publish") => e.hit(&PUBLISH, inv, None),
-        ("npm" | "pnpm" | "yarn" | "cargo" | "gem" | "poetry" | "uv", Some("publish" | "push")) => {
-            e.hit(&PUBLISH, inv, None);
-        }
-        ("twine", Some("upload")) => e.hit(&PUBLISH, inv, None),
+        _ if publishes(name, &pos) => e.hit(&PUBLISH, inv, None),
         _ => {}
+    }
+}
+
+/// Whether `name` with the positional words `pos` publishes a package or a site.
+fn publishes(name: &str, pos: &[&str]) -> bool {
+    let first = pos.first().copied();
+    match name {
+        "yarn" if first == Some("npm") => pos.get(1) == Some(&"publish"),
+        "npm" | "pnpm" | "yarn" | "cargo" | "gem" | "poetry" | "uv" => {
+            matches!(first, Some("publish" | "push"))
+        }
+        "twine" => first == Some("upload"),
+        "lerna" => first == Some("publish"),
+        // `mkdocs gh-deploy` pushes the built site to the gh-pages branch (forced by default).
+        "mkdocs" => first == Some("gh-deploy"),
+        // Maven and Gradle publish through goals and tasks, anywhere on the command line.
+        "mvn" | "mvnw" => pos.iter().any(|g| {
+            matches!(*g, "deploy" | "release:perform" | "deploy:deploy")
+                || g.starts_with("nexus-staging:release")
+                || g.starts_with("nexus-staging:deploy")
+                || g.starts_with("central-publishing:")
+        }),
+        "gradle" | "gradlew" => pos.iter().any(|t| {
+            t.starts_with("publish") && !t.contains("ToMavenLocal") || t.ends_with(":publish")
+        }),
+        _ => false,
     }
 }

@@ -537,9 +537,51 @@ pub(crate) fn permissions(e: &mut Engine, inv: &Invocation) {
     }
 }
 
-/// `del`/`rd`/`Remove-Item` from cmd.exe or PowerShell, when an agent on Windows runs them
-/// through a Bash-shaped tool: system paths and whole drives are blocked.
+/// `del`/`rd`/`rmdir /s`/`Remove-Item` from cmd.exe or PowerShell, when an agent on Windows
+/// runs them: system paths and whole drives are blocked, and the rest is judged as `rm` (`-r`
+/// for `/s` and `-Recurse`) of the same targets.
 pub(crate) fn windows_delete(e: &mut Engine, inv: &Invocation) {
+    let before = e.findings.len();
+    windows_system_path(e, inv);
+    if e.findings.len() > before {
+        return;
+    }
+    // `rd /s`, `rmdir /s`, `del /s`, `Remove-Item -Recurse`: judged as `rm -r` of the same
+    // targets (a workspace folder is as gone on Windows as anywhere). Flags are `/x` or
+    // `-Name`; a non-recursive delete is judged as `rm` of its targets.
+    let args = inv.args();
+    let recursive = args.iter().any(|w| {
+        let t = w.text.to_ascii_lowercase();
+        t == "/s" || t == "-recurse" || t == "-r"
+    });
+    // Options that take a pattern, not a target; `-Path X` / `-LiteralPath X` name one.
+    let takes_pattern = ["-include", "-exclude", "-filter"];
+    let mut rm_argv = vec![so_shell::Word::literal("rm")];
+    if recursive {
+        rm_argv.push(so_shell::Word::literal("-r"));
+    }
+    let mut skip_next = false;
+    for w in args {
+        let t = w.text.to_ascii_lowercase();
+        if std::mem::take(&mut skip_next) {
+            continue;
+        }
+        if takes_pattern.contains(&t.as_str()) {
+            skip_next = true;
+            continue;
+        }
+        if t.starts_with('-') || (t.starts_with('/') && t.len() <= 3) {
+            continue;
+        }
+        rm_argv.push(w.clone());
+    }
+    if rm_argv.len() > usize::from(recursive) + 1 {
+        rm(e, &inv.with_argv(rm_argv));
+    }
+}
+
+/// A Windows system path among the targets of `del`/`rd`/`Remove-Item`.
+fn windows_system_path(e: &mut Engine, inv: &Invocation) {
     for w in inv.args() {
         let t = w.text.to_ascii_lowercase().replace('/', "\\");
         let drive_root = t.len() <= 3 && t.chars().nth(1) == Some(':');

@@ -130,8 +130,64 @@ fn positionals(inv: &Invocation) -> Vec<&str> {
         .collect()
 }
 
-pub(crate) fn containers(e: &mut Engine, inv: &Invocation, _name: &str) {
-    let pos = positionals(inv);
+/// `kubectl`'s words that are not options or option values.
+fn kubectl_positionals(inv: &Invocation) -> Vec<&str> {
+    const WITH_VALUE: &[&str] = &[
+        "-n",
+        "--namespace",
+        "--context",
+        "--cluster",
+        "--kubeconfig",
+        "--user",
+        "-s",
+        "--server",
+        "--token",
+        "--as",
+        "--as-group",
+        "--certificate-authority",
+        "--client-certificate",
+        "--client-key",
+        "--request-timeout",
+        "--cache-dir",
+        "--tls-server-name",
+        "-l",
+        "--selector",
+        "--field-selector",
+        "-o",
+        "--output",
+        "-c",
+        "--container",
+        "-f",
+        "--filename",
+        "-k",
+        "--kustomize",
+        "--grace-period",
+        "--timeout",
+        "-v",
+        "--v",
+    ];
+    let mut out = Vec::new();
+    let mut skip = false;
+    for w in inv.args() {
+        let t = w.text.as_str();
+        if std::mem::take(&mut skip) {
+            continue;
+        }
+        if t.starts_with('-') {
+            skip = WITH_VALUE.contains(&t);
+            continue;
+        }
+        out.push(t);
+    }
+    out
+}
+
+pub(crate) fn containers(e: &mut Engine, inv: &Invocation, name: &str) {
+    let mut pos = positionals(inv);
+    // `docker-compose down -v` is `docker compose down -v`.
+    if name == "docker-compose" {
+        pos.insert(0, "compose");
+    }
     let args = inv.args();
     let (a, b) = (pos.first().copied(), pos.get(1).copied());
     if pos.contains(&"prune") {
@@ -181,6 +237,9 @@ pub(crate) fn kubernetes(e: &mut Engine, inv: &Invocation, name: &str) {
         }
         return;
     }
+    // Global options with a value may stand before the verb (`kubectl --context prod delete
+    // ns x`, `kubectl -n app delete …`): their values are not the verb.
+    let pos = kubectl_positionals(inv);
     match pos.first() {
         Some(&"delete") => {
             let kind = pos.get(1).copied().unwrap_or("");
@@ -204,9 +263,12 @@ pub(crate) fn kubernetes(e: &mut Engine, inv: &Invocation, name: &str) {
                 || args
                     .iter()
                     .any(|w| matches!(w.text.as_str(), "--all" | "-A" | "--all-namespaces"))
-                || args
-                    .iter()
-                    .any(|w| w.text == "-l" || w.text.starts_with("--selector"))
+                // A selector deletes whatever matches; pods alone are recreated by their
+                // controllers, which is how test pods are cleaned up.
+                || (!matches!(kind, "pod" | "pods" | "po")
+                    && args
+                        .iter()
+                        .any(|w| w.text == "-l" || w.text.starts_with("--selector")))
                 || args.iter().any(|w| {
                     w.text == "-f"
                         || w.text == "-k"

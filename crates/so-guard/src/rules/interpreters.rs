@@ -86,7 +86,14 @@ pub(crate) fn check(e: &mut Engine, inv: &Invocation, name: &str) {
         if lang == Lang::Python
             && (t == "-m" || t.ends_with('m') && t.starts_with('-') && !t.starts_with("--"))
         {
-            return; // `python -m pytest`: a module, not visible code
+            // `python -m pytest`: a module, not visible code. A module that is a command of
+            // its own (`python -m twine upload`, `python -m pip`) is judged as that command.
+            if let Some(module) = args.get(i + 1)
+                && matches!(module.text.as_str(), "twine" | "pip" | "poetry" | "uv")
+            {
+                super::dispatch(e, &inv.with_argv(args[i + 1..].to_vec()));
+            }
+            return;
         }
         if t.starts_with("-M") || t.starts_with("-I") && t.len() > 2 {
             i += 1;
@@ -105,6 +112,14 @@ pub(crate) fn check(e: &mut Engine, inv: &Invocation, name: &str) {
             if matches!(script, "manage.py" | "artisan") {
                 let rest = inv.with_argv(args[i..].to_vec());
                 super::database::framework(e, &rest, script);
+            }
+            // `python setup.py sdist upload` / `register`: the old way to publish to PyPI.
+            if script == "setup.py"
+                && args[i + 1..]
+                    .iter()
+                    .any(|w| matches!(w.text.as_str(), "upload" | "register"))
+            {
+                e.hit(&super::cloud::PUBLISH, inv, None);
             }
             script_given = true;
             break;

@@ -168,6 +168,20 @@ pub(crate) fn dispatch(e: &mut Engine, inv: &Invocation) {
             files::rm(e, &inv.with_argv(argv));
         }
         "del" | "erase" | "rd" | "Remove-Item" | "ri" => files::windows_delete(e, inv),
+        // `rmdir /s` is cmd.exe's recursive delete; plain `rmdir` removes empty directories.
+        "rmdir" if inv.args().iter().any(|w| w.text.eq_ignore_ascii_case("/s")) => {
+            files::windows_delete(e, inv);
+        }
+        // `cmd /c "…"` runs its text as a command line.
+        "cmd" | "cmd.exe"
+            if inv.args().first().is_some_and(|w| {
+                w.text.eq_ignore_ascii_case("/c") || w.text.eq_ignore_ascii_case("/k")
+            }) =>
+        {
+            let code: Vec<&str> = inv.args()[1..].iter().map(|w| w.text.as_str()).collect();
+            let code = code.join(" ");
+            e.code(&code);
+        }
         "awk" | "gawk" | "mawk" | "nawk" => interpreters::awk(e, inv),
         "find" => files::find(e, inv),
         "shred" | "srm" => files::shred(e, inv),
@@ -239,7 +253,8 @@ pub(crate) fn dispatch(e: &mut Engine, inv: &Invocation) {
         "aws" | "gcloud" | "gsutil" | "az" | "doctl" | "flyctl" | "heroku" | "vercel" | "gh" => {
             cloud::check(e, inv, name);
         }
-        "npm" | "pnpm" | "yarn" | "cargo" | "gem" | "twine" | "poetry" | "uv" => {
+        "npm" | "pnpm" | "yarn" | "cargo" | "gem" | "twine" | "poetry" | "uv" | "mvn" | "mvnw"
+        | "gradle" | "gradlew" | "lerna" | "mkdocs" => {
             cloud::packages(e, inv, name);
         }
         _ => {}

@@ -93,6 +93,24 @@ pub(crate) fn eval(e: &mut Engine, inv: &Invocation) {
 /// `$CMD ARGS`: try the names a variable usually holds for destructive commands.
 pub(crate) fn dynamic_command(e: &mut Engine, inv: &Invocation) {
     let before = e.findings.len();
+    // `${PREFIX}twine upload`, `$VENV/bin/mkdocs gh-deploy`: a variable prefix before a
+    // literal command name runs that command; judge it by that name.
+    let text = inv.argv[0].text.as_str();
+    let tail = text.rsplit(['}', '/']).next().unwrap_or("");
+    if tail.len() >= 2
+        && tail != text
+        && !tail.contains('$')
+        && tail
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'))
+    {
+        let mut argv = inv.argv.clone();
+        argv[0] = Word::literal(tail);
+        super::dispatch(e, &inv.with_argv(argv));
+        if e.findings.len() > before {
+            return;
+        }
+    }
     let recursive =
         super::has_flag(inv.args(), 'r', &["recursive"]) || super::has_flag(inv.args(), 'R', &[]);
     let names: &[&str] = if recursive { &["rm", "git"] } else { &["git"] };
