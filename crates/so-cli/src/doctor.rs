@@ -92,6 +92,7 @@ pub(crate) fn run(args: &[String]) -> ExitCode {
         check_sample(name, bin.as_deref(), &mut report);
     }
     check_cli_for_agents(&root, &mut report);
+    check_cursor(&root, &project, &mut report);
     match find_on_path("claude") {
         Some(claude) => check_claude(&claude, &root, &mut report),
         None => report.add(
@@ -700,6 +701,81 @@ fn check_cli_for_agents(root: &Path, report: &mut Report) {
                 "session-orchestrator is not on PATH, so Codex and Cursor agents cannot call it: \
                  cargo install --locked --path {}",
                 shell_quote(&root.join("crates/so-cli").to_string_lossy())
+            ),
+        );
+    }
+}
+
+/// Cursor: when the project has a `.cursor/hooks.json`, every hook `install cursor` writes
+/// for this checkout is in it — a guard missing, or without `failClosed` (Cursor then lets
+/// the command through when the hook fails), is a failure; a missing informational hook a
+/// warning.
+fn check_cursor(root: &Path, project: &Path, report: &mut Report) {
+    let file = project.join(".cursor/hooks.json");
+    let Ok(text) = std::fs::read_to_string(&file) else {
+        return; // Cursor is not set up for this project: nothing to check.
+    };
+    let Ok(doc) = serde_json::from_str::<Value>(&text) else {
+        report.add(
+            Status::Fail,
+            format!(
+                "Cursor: {} is not valid JSON: Cursor runs none of its hooks",
+                file.display()
+            ),
+        );
+        return;
+    };
+    let mut guards_missing = Vec::new();
+    let mut others_missing = Vec::new();
+    let expected = crate::install::cursor_entries(root);
+    for (event, entry) in &expected {
+        let present = doc["hooks"][*event]
+            .as_array()
+            .is_some_and(|list| list.iter().any(|e| e == entry));
+        if present {
+            continue;
+        }
+        let name = entry["command"]
+            .as_str()
+            .and_then(|c| c.rsplit(' ').next())
+            .unwrap_or("?");
+        let line = format!("{event} {name}");
+        if entry.get("failClosed").is_some() {
+            guards_missing.push(line);
+        } else {
+            others_missing.push(line);
+        }
+    }
+    let fix = format!(
+        "session-orchestrator install cursor {}",
+        shell_quote(&project.to_string_lossy())
+    );
+    if !guards_missing.is_empty() {
+        report.add(
+            Status::Fail,
+            format!(
+                "Cursor: {} lacks these guards for this checkout (or has them without \
+                 failClosed): {} — rewrite it: {fix}",
+                file.display(),
+                guards_missing.join(", ")
+            ),
+        );
+    } else if !others_missing.is_empty() {
+        report.add(
+            Status::Warn,
+            format!(
+                "Cursor: {} lacks {} — rewrite it: {fix}",
+                file.display(),
+                others_missing.join(", ")
+            ),
+        );
+    } else {
+        report.add(
+            Status::Pass,
+            format!(
+                "Cursor: {} runs all {} hooks of this checkout, the guards failClosed",
+                file.display(),
+                expected.len()
             ),
         );
     }

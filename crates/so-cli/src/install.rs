@@ -164,7 +164,7 @@ fn generated_pattern() -> Regex {
 }
 
 /// Our Cursor hooks: (event, hook entry) in the order they are written.
-fn cursor_entries(root: &Path) -> Vec<(&'static str, Value)> {
+pub(crate) fn cursor_entries(root: &Path) -> Vec<(&'static str, Value)> {
     let hook = |name: &str, guard: bool, matcher: Option<&str>| {
         let mut entry = Map::new();
         entry.insert("command".into(), json!(cursor_command(root, name)));

@@ -148,9 +148,11 @@ doctor     Check an installation: each hook binary found (target/release, bin, ~
            launcher's not-built block), its copy's hooks.json equal to the checkout's, and
            for Codex every hook of ours trusted for --project DIR (default: the current
            directory; asked over `codex app-server`, since Codex skips untrusted hooks
-           silently). One PASS:/WARN:/FAIL: line per check, then a tally; --json prints
-           {root, valid, checks, passed, warnings, failed}. Exit 0 no failure, 1 a failed
-           check, 64 bad arguments or no plugin root.
+           silently); and when --project has a .cursor/hooks.json, every hook `install
+           cursor` writes for this checkout in it, the guards failClosed. One
+           PASS:/WARN:/FAIL: line per check, then a tally; --json prints {root, valid,
+           checks, passed, warnings, failed}. Exit 0 no failure, 1 a failed check, 64 bad
+           arguments or no plugin root.
 state      STATE.md, `<project>/<state-dir>/STATE.md`: the coordinator's record of the session
            (docs/state.md). Only the main thread runs the writing commands; every write
            holds `.orchestrator/state.lock` (10 s at most) and replaces the file atomically.

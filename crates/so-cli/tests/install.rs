@@ -185,3 +185,53 @@ fn doctor_passes_every_sample_on_this_checkout() {
     );
     assert!(out.success(), "{stdout}");
 }
+
+/// doctor reads the project's Cursor hooks file: after `install cursor` every hook of this
+/// checkout is there; a guard that lost `failClosed` is a failure (Cursor would let the
+/// command through when the hook fails), a missing informational hook a warning.
+#[test]
+fn doctor_checks_the_projects_cursor_hooks() {
+    let p = TempProject::empty();
+    assert!(p.install().success());
+    let dir = p.path().to_str().unwrap();
+    let doctor = || {
+        cli(
+            &["doctor", "--plugin-root", REPO, "--project", dir],
+            &[("PATH", "/usr/bin:/bin")],
+        )
+    };
+    let line = |out: &CliRun| -> String {
+        out.stdout
+            .lines()
+            .find(|l| l.contains("Cursor: "))
+            .unwrap_or_else(|| panic!("no Cursor line: {}", out.stdout))
+            .to_owned()
+    };
+    let ok = doctor();
+    assert!(line(&ok).starts_with("PASS: Cursor: "), "{}", ok.stdout);
+
+    // A guard without failClosed.
+    let mut doc = read_json(&p.hooks_path());
+    for entry in doc["hooks"]["beforeShellExecution"].as_array_mut().unwrap() {
+        entry.as_object_mut().unwrap().remove("failClosed");
+    }
+    std::fs::write(p.hooks_path(), doc.to_string()).unwrap();
+    let open = doctor();
+    let l = line(&open);
+    assert!(
+        l.starts_with("FAIL: Cursor: ") && l.contains("beforeShellExecution destructive-guard"),
+        "{l}"
+    );
+    assert_eq!(open.code, Some(1));
+
+    // Guards back, an informational hook gone: a warning only.
+    assert!(p.install().success());
+    let mut doc = read_json(&p.hooks_path());
+    doc["hooks"]["stop"] = Value::Array(Vec::new());
+    std::fs::write(p.hooks_path(), doc.to_string()).unwrap();
+    let l = line(&doctor());
+    assert!(
+        l.starts_with("WARN: Cursor: ") && l.contains("stop session-events"),
+        "{l}"
+    );
+}
