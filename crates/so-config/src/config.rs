@@ -82,6 +82,14 @@ impl SessionConfig {
             .transpose()
     }
 
+    /// The config of a project root as [`crate::find_project_root`] returned it
+    /// ([`crate::config_file_at_root`]: no second walk); `Ok(None)` when it has none.
+    pub fn at_root(root: &Path) -> Result<Option<SessionConfig>, ConfigError> {
+        crate::config_file_at_root(root)
+            .map(|path| SessionConfig::load(&path))
+            .transpose()
+    }
+
     /// The file this config was read from (as given).
     pub fn path(&self) -> &Path {
         &self.path

@@ -51,7 +51,9 @@ mod value;
 pub use config::{Enforcement, Origin, SessionConfig, Setting};
 pub use diag::{ConfigError, Diagnostic, Severity, ValueError};
 pub use fields::FieldValue;
-pub use locate::{find_config_file, find_project_root};
+pub use locate::{
+    config_file_at_root, find_config_file, find_project_root, find_project_root_canonical,
+};
 pub use parse::Entry;
 pub use value::IntWithOverrides;
 

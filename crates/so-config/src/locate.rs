@@ -17,16 +17,8 @@ const AGENTS: &str = "AGENTS.md";
 /// the seed's `SO_CONFIG_FILE`) are not consulted; that is the caller's choice.
 pub fn find_config_file(start: &Path) -> Option<PathBuf> {
     for dir in ancestors(start) {
-        let claude = dir.join(CLAUDE);
-        let agents = dir.join(AGENTS);
-        match (claude.is_file(), agents.is_file()) {
-            (true, true) => {
-                let pick_agents = !has_section(&claude) && has_section(&agents);
-                return Some(if pick_agents { agents } else { claude });
-            }
-            (true, false) => return Some(claude),
-            (false, true) => return Some(agents),
-            (false, false) => {}
+        if let Some(file) = config_file_in(&dir) {
+            return Some(file);
         }
         if dir.join(".git").exists() {
             return None;
@@ -35,11 +27,45 @@ pub fn find_config_file(start: &Path) -> Option<PathBuf> {
     None
 }
 
+/// The config file of `root`, a project root as [`find_project_root`] returned it: the
+/// same answer as [`find_config_file`]`(root)` without walking or canonicalising again —
+/// the root is the nearest directory with `.git` or a config file, so nothing above it can
+/// hold the project's config. For the hooks, which find the root once per call.
+pub fn config_file_at_root(root: &Path) -> Option<PathBuf> {
+    config_file_in(root)
+}
+
+/// `CLAUDE.md` or `AGENTS.md` in `dir` alone, chosen as [`find_config_file`] describes.
+fn config_file_in(dir: &Path) -> Option<PathBuf> {
+    let claude = dir.join(CLAUDE);
+    let agents = dir.join(AGENTS);
+    match (claude.is_file(), agents.is_file()) {
+        (true, true) => {
+            let pick_agents = !has_section(&claude) && has_section(&agents);
+            Some(if pick_agents { agents } else { claude })
+        }
+        (true, false) => Some(claude),
+        (false, true) => Some(agents),
+        (false, false) => None,
+    }
+}
+
 /// The project root for `start`: the nearest ancestor (including `start`) containing `.git`
 /// (directory or file, as in a worktree); else the nearest containing `CLAUDE.md` or
 /// `AGENTS.md`; else `start` itself, unchanged. Paths are canonical when `start` exists.
 pub fn find_project_root(start: &Path) -> PathBuf {
-    let dirs = ancestors(start);
+    project_root_in(&ancestors(start), start)
+}
+
+/// [`find_project_root`] for a directory that is already canonical (as the guards make the
+/// cwd once per call): the same walk without resolving the path a second time.
+pub fn find_project_root_canonical(dir: &Path) -> PathBuf {
+    let dirs: Vec<PathBuf> = dir.ancestors().map(Path::to_path_buf).collect();
+    project_root_in(&dirs, dir)
+}
+
+/// The nearest of `dirs` (nearest first) with `.git`, else with a config file, else `start`.
+fn project_root_in(dirs: &[PathBuf], start: &Path) -> PathBuf {
     dirs.iter()
         .find(|d| d.join(".git").exists())
         .or_else(|| {

@@ -5,7 +5,10 @@ use std::fs;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicUsize, Ordering};
 
-use so_config::{SessionConfig, find_config_file, find_project_root};
+use so_config::{
+    SessionConfig, config_file_at_root, find_config_file, find_project_root,
+    find_project_root_canonical,
+};
 
 /// A fresh directory under the system temp dir, removed on drop.
 struct TempDir(PathBuf);
@@ -155,4 +158,43 @@ fn unreadable_config_names_the_path() {
     fs::write(&p, [0xff, 0xfe, 0x00]).unwrap();
     let err = SessionConfig::load(&p).unwrap_err();
     assert!(err.to_string().contains(&*p.to_string_lossy()), "{err}");
+}
+
+/// The hooks find the root once and then look only there: the shortcuts give the answers
+/// of the full walks for every kind of root (a `.git`, a worktree's `.git` file, a config
+/// file without `.git`, a root with neither), and none where the walk finds none.
+#[test]
+fn the_root_shortcuts_agree_with_the_full_walks() {
+    let t = TempDir::new("shortcut");
+    t.mkdir("a/.git");
+    t.write("a/CLAUDE.md", WITHOUT_SECTION);
+    t.write("a/AGENTS.md", WITH_SECTION);
+    t.write("b/.git", "gitdir: elsewhere\n");
+    t.write("c/CLAUDE.md", WITH_SECTION);
+    t.mkdir("d/.git");
+    for start in ["a/src/x", "b/y", "c/deep/er", "d/z"] {
+        let dir = t.mkdir(start);
+        let root = find_project_root(&dir);
+        assert_eq!(find_project_root_canonical(&dir), root, "{start}");
+        assert_eq!(
+            config_file_at_root(&root),
+            find_config_file(&dir),
+            "{start}"
+        );
+        assert_eq!(
+            SessionConfig::at_root(&root)
+                .unwrap()
+                .map(|c| c.path().to_path_buf()),
+            SessionConfig::discover(&dir)
+                .unwrap()
+                .map(|c| c.path().to_path_buf()),
+            "{start}"
+        );
+    }
+    // The choice inside a root is the walk's: AGENTS.md when only it has the section.
+    assert_eq!(
+        config_file_at_root(&t.path("a")),
+        Some(t.path("a/AGENTS.md"))
+    );
+    assert_eq!(config_file_at_root(&t.path("d")), None);
 }

@@ -59,7 +59,7 @@ impl Settings {
     /// The settings of the project at `project_root` (its CLAUDE.md / AGENTS.md), and a
     /// notice for every value that could not be used (the default is used instead).
     pub fn load(project_root: &Path) -> (Settings, Vec<String>) {
-        match SessionConfig::discover(project_root) {
+        match SessionConfig::at_root(project_root) {
             Ok(config) => Settings::from_config(config.as_ref()),
             Err(e) => (Settings::default(), vec![format!("{e}; using defaults")]),
         }

@@ -40,7 +40,7 @@ impl GuardContext {
         // between them fail on symlinked directories (`/tmp` on macOS).
         let cwd = std::fs::canonicalize(cwd).unwrap_or_else(|_| cwd.to_path_buf());
         Self {
-            project_root: so_config::find_project_root(&cwd),
+            project_root: so_config::find_project_root_canonical(&cwd),
             cwd,
             home: abs(std::env::var_os(env_vars::HOME)),
             tmpdir: abs(std::env::var_os(env_vars::TMPDIR)),

@@ -60,7 +60,8 @@ impl Guard {
         }
     }
 
-    /// The guard for a project: shipped policy, the project's overlay, and the Session
+    /// The guard for a project (`project_root` as [`so_config::find_project_root`] or
+    /// [`GuardContext`] found it): shipped policy, the project's overlay, and the Session
     /// Config's `allow-destructive-ops`. A config value that is not a boolean keeps the
     /// guard armed and becomes a notice.
     pub fn for_project(project_root: &Path) -> Self {
@@ -74,7 +75,7 @@ impl Guard {
             }
         }
         let mut guard = Self::new(policy);
-        match so_config::SessionConfig::discover(project_root) {
+        match so_config::SessionConfig::at_root(project_root) {
             Ok(Some(config)) => match config.allow_destructive_ops() {
                 Ok(on) => guard.warn_only = on,
                 Err(e) => guard

@@ -300,7 +300,7 @@ fn multi_edit_writes(request: &mut Request, ti: &Value) {
 /// `config-protection.enabled: false` switch it off, `config-protection.mode` sets warn or
 /// strict (default warn). A bad value keeps the default and becomes a notice.
 fn config_protection(project_root: &Path, notices: &mut Vec<String>) -> Enforcement {
-    let Ok(Some(config)) = so_config::SessionConfig::discover(project_root) else {
+    let Ok(Some(config)) = so_config::SessionConfig::at_root(project_root) else {
         return Enforcement::Warn;
     };
     let mut note =
