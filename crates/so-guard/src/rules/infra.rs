@@ -166,20 +166,10 @@ fn kubectl_positionals(inv: &Invocation) -> Vec<&str> {
         "-v",
         "--v",
     ];
-    let mut out = Vec::new();
-    let mut skip = false;
-    for w in inv.args() {
-        let t = w.text.as_str();
-        if std::mem::take(&mut skip) {
-            continue;
-        }
-        if t.starts_with('-') {
-            skip = WITH_VALUE.contains(&t);
-            continue;
-        }
-        out.push(t);
-    }
-    out
+    super::writes::operands_skipping(inv.args(), WITH_VALUE)
+        .into_iter()
+        .map(|w| w.text.as_str())
+        .collect()
 }
 
 pub(crate) fn containers(e: &mut Engine, inv: &Invocation, name: &str) {

@@ -282,29 +282,18 @@ pub(crate) fn argv_writes(e: &mut Engine, inv: &Invocation, name: &str) {
 
 /// Commands that create files or directories: each operand is a write target.
 pub(crate) fn creates(e: &mut Engine, inv: &Invocation, name: &str) {
-    let args = inv.args();
-    let mut skip = false;
-    let mut after_dd = false;
-    for w in args {
-        if skip {
-            skip = false;
-            continue;
-        }
-        // Options with a value: `touch -d DATE`, `-r FILE`, `-t STAMP`; `mkdir -m MODE`.
-        if matches!(
-            w.text.as_str(),
-            "-d" | "-r" | "-t" | "-m" | "--date" | "--reference" | "--mode" | "--context"
-        ) {
-            skip = true;
-            continue;
-        }
-        if w.text == "--" {
-            after_dd = true;
-            continue;
-        }
-        if w.text.starts_with('-') && !after_dd {
-            continue;
-        }
+    // Options with a value: `touch -d DATE`, `-r FILE`, `-t STAMP`; `mkdir -m MODE`.
+    let valued = [
+        "-d",
+        "-r",
+        "-t",
+        "-m",
+        "--date",
+        "--reference",
+        "--mode",
+        "--context",
+    ];
+    for w in operands_skipping(inv.args(), &valued) {
         let place = locate(w, inv.cwd.as_ref(), e.cx);
         e.record_write(w, &place, name, inv);
     }
@@ -419,7 +408,7 @@ pub(crate) fn output_option(e: &mut Engine, inv: &Invocation, name: &str) {
 }
 
 /// Operands, skipping the word after each option in `valued`.
-fn operands_skipping<'a>(args: &'a [Word], valued: &[&str]) -> Vec<&'a Word> {
+pub(crate) fn operands_skipping<'a>(args: &'a [Word], valued: &[&str]) -> Vec<&'a Word> {
     let mut out = Vec::new();
     let mut skip = false;
     let mut after_dd = false;
