@@ -89,6 +89,15 @@ impl Doc {
         format!("{}\n{}", self.raw_meta, self.body)
     }
 
+    /// `allowed-tools`, or none when the file grants none.
+    fn grants(&self) -> Vec<String> {
+        if self.meta.contains_key("allowed-tools") {
+            self.tool_list("allowed-tools")
+        } else {
+            Vec::new()
+        }
+    }
+
     /// `tools` / `allowed-tools`: a comma-separated string or a list of strings.
     fn tool_list(&self, key: &str) -> Vec<String> {
         match self.meta.get(key) {
@@ -268,35 +277,47 @@ fn skills_have_name_description_and_the_sections() {
     }
 }
 
+/// A slash command's `argument-hint` (a string, and present when the body takes
+/// `$ARGUMENTS`) and its `allowed-tools`: real tools, each narrowed by a pattern where the
+/// tool can be.
+fn arguments_and_grants(doc: &Doc) {
+    if doc.meta.contains_key("argument-hint") {
+        doc.string("argument-hint");
+    }
+    if doc.body.contains("$ARGUMENTS") {
+        assert!(
+            doc.meta.contains_key("argument-hint"),
+            "{}: takes arguments but has no `argument-hint`",
+            doc.name()
+        );
+    }
+    for tool in doc.grants() {
+        let base = tool.split('(').next().unwrap_or_default();
+        assert!(
+            TOOLS.contains(&base),
+            "{}: unknown tool `{tool}`",
+            doc.name()
+        );
+        assert!(
+            !matches!(tool.as_str(), "Bash" | "Write" | "Edit"),
+            "{}: `{tool}` without a pattern is not the narrowest grant",
+            doc.name()
+        );
+    }
+}
+
 #[test]
 fn commands_describe_themselves_and_list_narrow_tools() {
     let all = commands();
     assert!(all.len() >= 3, "{} commands", all.len());
     for doc in &all {
         doc.string("description");
-        if doc.meta.contains_key("argument-hint") {
-            doc.string("argument-hint");
-        }
-        if doc.body.contains("$ARGUMENTS") {
-            assert!(
-                doc.meta.contains_key("argument-hint"),
-                "{}: takes arguments but has no `argument-hint`",
-                doc.name()
-            );
-        }
-        for tool in doc.tool_list("allowed-tools") {
-            let base = tool.split('(').next().unwrap_or_default();
-            assert!(
-                TOOLS.contains(&base),
-                "{}: unknown tool `{tool}`",
-                doc.name()
-            );
-            assert!(
-                !matches!(tool.as_str(), "Bash" | "Write" | "Edit"),
-                "{}: `{tool}` without a pattern is not the narrowest grant",
-                doc.name()
-            );
-        }
+        assert!(
+            doc.meta.contains_key("allowed-tools"),
+            "{}: `allowed-tools` is required",
+            doc.name()
+        );
+        arguments_and_grants(doc);
         assert!(
             doc.body.contains("session-orchestrator:"),
             "{}: the body should load a skill (`session-orchestrator:<skill>`)",
@@ -305,29 +326,7 @@ fn commands_describe_themselves_and_list_narrow_tools() {
     }
     // Skills that are slash commands follow the same rules for arguments and grants.
     for doc in &skills() {
-        if doc.body.contains("$ARGUMENTS") {
-            assert!(
-                doc.meta.contains_key("argument-hint"),
-                "{}: takes arguments but has no `argument-hint`",
-                doc.name()
-            );
-        }
-        if !doc.meta.contains_key("allowed-tools") {
-            continue;
-        }
-        for tool in doc.tool_list("allowed-tools") {
-            let base = tool.split('(').next().unwrap_or_default();
-            assert!(
-                TOOLS.contains(&base),
-                "{}: unknown tool `{tool}`",
-                doc.name()
-            );
-            assert!(
-                !matches!(tool.as_str(), "Bash" | "Write" | "Edit"),
-                "{}: `{tool}` without a pattern is not the narrowest grant",
-                doc.name()
-            );
-        }
+        arguments_and_grants(doc);
     }
 }
 
@@ -701,10 +700,7 @@ fn every_cli_call_in_the_markdown_exists() {
     }
     // The pre-approved Bash patterns of commands and skills name real subcommands too.
     for doc in commands().iter().chain(&skills()) {
-        if !doc.meta.contains_key("allowed-tools") {
-            continue;
-        }
-        for tool in doc.tool_list("allowed-tools") {
+        for tool in doc.grants() {
             if let Some(inner) = tool
                 .strip_prefix("Bash(session-orchestrator ")
                 .and_then(|t| t.strip_suffix(')'))
