@@ -191,6 +191,21 @@ impl FakeModel {
             .unwrap_or_default()
     }
 
+    /// The one tool reply the client sent back. Panics, with the exchange and the client's
+    /// `output`, when there is not exactly one: the test's premise did not hold.
+    pub fn only_tool_reply(&self, output: &crate::process::Output) -> ToolReply {
+        let replies = self.tool_replies();
+        match <[ToolReply; 1]>::try_from(replies) {
+            Ok([reply]) => reply,
+            Err(replies) => panic!(
+                "expected one tool reply, got {}; {}\n{}",
+                replies.len(),
+                self.summary(),
+                output.describe()
+            ),
+        }
+    }
+
     /// A short account of the requests, for failure messages.
     pub fn summary(&self) -> String {
         let calls: Vec<String> = self

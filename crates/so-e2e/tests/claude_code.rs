@@ -10,7 +10,7 @@
 
 use so_e2e::claude::{self, ClaudeRun};
 use so_e2e::clients;
-use so_e2e::model::{Api, FakeModel, Script, ToolReply};
+use so_e2e::model::{Api, FakeModel, Script};
 use so_e2e::repo;
 use so_e2e::sandbox::{self, Sandbox};
 
@@ -53,22 +53,9 @@ fn run(setup: &Setup, script: Script, with_plugin: bool) -> (ClaudeRun, FakeMode
     (run, model)
 }
 
-/// The single tool reply the model got, with context on failure.
-fn only_reply(run: &ClaudeRun, model: &FakeModel) -> ToolReply {
-    let replies = model.tool_replies();
-    assert_eq!(
-        replies.len(),
-        1,
-        "expected one tool reply; {}\n{}",
-        model.summary(),
-        run.output.describe()
-    );
-    replies.into_iter().next().unwrap()
-}
-
 /// Asserts the reply is our guard's deny with `rule`, as Claude Code reports a hook deny.
 fn assert_guard_deny(run: &ClaudeRun, model: &FakeModel, rule: &str) {
-    let reply = only_reply(run, model);
+    let reply = model.only_tool_reply(&run.output);
     assert!(
         reply.is_error
             && reply.text.contains(HOOK_DENY_PREFIX)
@@ -156,7 +143,7 @@ fn control_a_harmless_command_runs_with_the_plugin() {
         model.summary(),
         run.output.describe()
     );
-    let reply = only_reply(&run, &model);
+    let reply = model.only_tool_reply(&run.output);
     assert!(
         !reply.is_error && !reply.text.contains(HOOK_DENY_PREFIX),
         "{reply:?}"
@@ -337,13 +324,13 @@ fn the_cli_is_on_the_bash_tools_path_inside_a_session() {
     repo::built_cli().unwrap_or_else(|e| panic!("{e}"));
     let command = "session-orchestrator --version";
     let (with_plugin, model) = run(&setup, Script::one(command), true);
-    let reply = only_reply(&with_plugin, &model);
+    let reply = model.only_tool_reply(&with_plugin.output);
     assert!(
         reply.text.contains("session-orchestrator 0.1.0"),
         "the CLI did not run: {reply:?}"
     );
     let (control, model) = run(&setup, Script::one(command), false);
-    let reply = only_reply(&control, &model);
+    let reply = model.only_tool_reply(&control.output);
     assert!(
         !reply.text.contains("session-orchestrator 0.1.0"),
         "the CLI ran without the plugin: is it on the test's PATH? {reply:?}"

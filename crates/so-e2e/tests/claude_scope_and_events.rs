@@ -14,7 +14,7 @@ use std::path::Path;
 use serde_json::{Value, json};
 use so_e2e::claude::{self, ClaudeRun};
 use so_e2e::clients;
-use so_e2e::model::{Api, FakeModel, Script, ToolReply};
+use so_e2e::model::{Api, FakeModel, Script};
 use so_e2e::repo;
 use so_e2e::sandbox::{self, Sandbox};
 
@@ -76,19 +76,6 @@ fn run(setup: &Setup, script: Script, with_plugin: bool) -> (ClaudeRun, FakeMode
     (run, model)
 }
 
-/// The single tool reply the model got, with context on failure.
-fn only_reply(run: &ClaudeRun, model: &FakeModel) -> ToolReply {
-    let replies = model.tool_replies();
-    assert_eq!(
-        replies.len(),
-        1,
-        "expected one tool reply; {}\n{}",
-        model.summary(),
-        run.output.describe()
-    );
-    replies.into_iter().next().unwrap()
-}
-
 /// The records of `<project>/.orchestrator/metrics/events.jsonl`, each line parsed.
 fn events(proj: &Path) -> Vec<Value> {
     let path = proj.join(".orchestrator/metrics/events.jsonl");
@@ -119,7 +106,7 @@ fn write_outside_the_wave_scope_is_denied_with_the_reason() {
         model.summary(),
         run.output.describe()
     );
-    let reply = only_reply(&run, &model);
+    let reply = model.only_tool_reply(&run.output);
     assert!(
         reply.is_error
             && reply.text.contains(HOOK_DENY_PREFIX)
@@ -152,7 +139,7 @@ fn control_write_inside_the_wave_scope_creates_the_file() {
         model.summary(),
         run.output.describe()
     );
-    let reply = only_reply(&run, &model);
+    let reply = model.only_tool_reply(&run.output);
     assert!(
         !reply.is_error && !reply.text.contains("Scope violation"),
         "{reply:?}"
@@ -249,7 +236,7 @@ fn control_without_the_plugin_the_write_runs_and_nothing_is_recorded() {
         model.summary(),
         run.output.describe()
     );
-    let reply = only_reply(&run, &model);
+    let reply = model.only_tool_reply(&run.output);
     assert!(!reply.is_error, "{reply:?}");
     assert!(
         !run.events
