@@ -7,10 +7,10 @@
 //! Exit codes: 0 no failure, 1 a failed check, 64 bad arguments or no plugin root.
 
 use std::fmt::Write as _;
-use std::io::{Read as _, Write as _};
+use std::io::Write as _;
 use std::path::{Path, PathBuf};
 use std::process::{Command, ExitCode, Stdio};
-use std::time::{Duration, Instant, SystemTime};
+use std::time::{Duration, SystemTime};
 
 use serde_json::{Value, json};
 
@@ -259,32 +259,14 @@ fn run_sample_with(mut command: Command, payload: &str, dir: &Path) -> Result<An
     if let Some(mut stdin) = child.stdin.take() {
         let _ = stdin.write_all(payload.as_bytes());
     }
-    let reader = child.stdout.take().map(|mut out| {
-        std::thread::spawn(move || {
-            let mut text = String::new();
-            let _ = out.read_to_string(&mut text);
-            text
-        })
-    });
-    let start = Instant::now();
-    let status = loop {
-        match child.try_wait() {
-            Ok(Some(status)) => break status,
-            Ok(None) if start.elapsed() >= SAMPLE_TIMEOUT => {
-                let _ = child.kill();
-                let _ = child.wait();
-                return Err(format!(
-                    "no answer within {} s (killed)",
-                    SAMPLE_TIMEOUT.as_secs()
-                ));
-            }
-            Ok(None) => std::thread::sleep(Duration::from_millis(10)),
-            Err(e) => return Err(format!("cannot wait: {e}")),
-        }
+    let reader = client_plugins::drain(child.stdout.take());
+    let Some(status) = client_plugins::wait_with_limit(&mut child, SAMPLE_TIMEOUT) else {
+        return Err(format!(
+            "no answer within {} s (killed)",
+            SAMPLE_TIMEOUT.as_secs()
+        ));
     };
-    let stdout = reader
-        .and_then(|handle| handle.join().ok())
-        .unwrap_or_default();
+    let stdout = reader.join().unwrap_or_default();
     Ok(Answer {
         code: status.code(),
         stdout,
