@@ -275,9 +275,9 @@ fn rotate(cx: &mut Ctx<'_>, settings: &Settings) -> Option<String> {
 
 /// Takes or refreshes `session.lock` and makes this session the top of
 /// `current-session.json`; returns the lock's state for the record and the other live
-/// sessions. Which sessions are still live (kept under `others`) is taken from a plain read
-/// of the lock. (The two writes once ran on two threads to overlap their flushes; without
-/// an `fsync` a thread costs more than it saves.)
+/// sessions. Which sessions are still live (kept under `others`) is what taking the lock
+/// found, so the lock file is read once. (The two writes once ran on two threads to overlap
+/// their flushes; without an `fsync` a thread costs more than it saves.)
 fn take_lock_and_state(cx: &mut Ctx<'_>, source: Option<&str>) -> (&'static str, Vec<Holder>) {
     let (Some(sid), true) = (cx.session_id(), cx.ready) else {
         return ("none", Vec::new());
@@ -285,13 +285,22 @@ fn take_lock_and_state(cx: &mut Ctx<'_>, source: Option<&str>) -> (&'static str,
     let client = cx.input.client.name();
     let now = cx.now;
     let layout = &cx.layout;
-    let live: Vec<String> = session_lock::live_sessions(layout, sid, now)
-        .unwrap_or_default()
-        .into_iter()
-        .map(|h| h.session_id)
-        .collect();
     let cwd = cx.input.cwd.as_ref().map(|p| p.display().to_string());
     let acquired = session_lock::acquire(layout, sid, Some(client), now);
+    // The live sessions as the lock saw them under its lock; a plain read only when taking
+    // the lock failed.
+    let live: Vec<String> = match &acquired {
+        Ok((acq, _)) => acq
+            .live_peers
+            .iter()
+            .map(|h| h.session_id.clone())
+            .collect(),
+        Err(_) => session_lock::live_sessions(layout, sid, now)
+            .unwrap_or_default()
+            .into_iter()
+            .map(|h| h.session_id)
+            .collect(),
+    };
     let updated = update_current(layout, |cs| {
         cs.promote(sid, now, |s| live.contains(&s.session_id));
         let me = &mut cs.current;
