@@ -23,7 +23,7 @@ use std::process::ExitCode;
 use serde_json::json;
 use so_config::{SessionConfig, Severity};
 use so_scope::StateDir;
-use so_state::{StateFile, current_time, write_atomic};
+use so_state::{StateFile, current_time};
 
 use crate::state_cmd::{Fail, current_branch, from_failure, pick_client};
 use crate::wave_scope::{Cursor, client_name, project_root};
@@ -549,7 +549,7 @@ fn session_config(
         )));
     }
     if !dry_run {
-        write_atomic(&path, &text)
+        so_events::replace_file(&path, text.as_bytes())
             .map_err(|e| Fail::Io(format!("cannot write `{}`: {e}", path.display())))?;
     }
     let what = format!(

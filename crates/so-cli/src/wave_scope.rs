@@ -479,12 +479,6 @@ fn locked<T>(state_dir: &Path, f: impl FnOnce() -> Result<T, Failure>) -> Result
     result
 }
 
-/// Replaces `path` with `text` ([`so_events::replace_file`]: the enforcer never sees the
-/// manifest missing or half written).
-fn write_atomic(path: &Path, text: &str) -> std::io::Result<()> {
-    so_events::replace_file(path, text.as_bytes())
-}
-
 fn write(args: &[String]) -> Result<ExitCode, Failure> {
     let o = parse_write(args)?;
     let style = PathStyle::native();
@@ -524,7 +518,8 @@ fn write(args: &[String]) -> Result<ExitCode, Failure> {
         let previous = fs::read_to_string(&path)
             .ok()
             .and_then(|t| manifest::parse(&t, &path).ok());
-        write_atomic(&path, &text)
+        // Replaced whole: the enforcer never sees the manifest missing or half written.
+        so_events::replace_file(&path, text.as_bytes())
             .map_err(|e| Failure::Io(format!("cannot write `{}`: {e}", path.display())))?;
         Ok(previous)
     })?;
@@ -1080,26 +1075,6 @@ mod tests {
         let args: Vec<String> = ["a.json"].map(str::to_owned).to_vec();
         let mut c = Cursor::new(&args);
         assert!(matches!(c.value("--union", "a file"), Ok("a.json")));
-    }
-
-    #[test]
-    fn atomic_write_replaces_and_leaves_no_temp_file() {
-        let dir = std::env::temp_dir().join(format!("so-cli-unit-{}", std::process::id()));
-        let _ = fs::remove_dir_all(&dir);
-        assert!(fs::create_dir_all(&dir).is_ok());
-        let path = dir.join(so_scope::manifest::MANIFEST_FILE);
-        assert!(write_atomic(&path, "one").is_ok());
-        assert!(write_atomic(&path, "two").is_ok());
-        assert_eq!(fs::read_to_string(&path).ok().as_deref(), Some("two"));
-        let names: Vec<String> = fs::read_dir(&dir)
-            .map(|d| {
-                d.filter_map(Result::ok)
-                    .map(|e| e.file_name().to_string_lossy().into_owned())
-                    .collect()
-            })
-            .unwrap_or_default();
-        assert_eq!(names, [so_scope::manifest::MANIFEST_FILE]);
-        let _ = fs::remove_dir_all(&dir);
     }
 
     #[test]

@@ -469,4 +469,24 @@ mod tests {
         );
         let _ = fs::remove_dir_all(&d);
     }
+
+    #[test]
+    fn replace_file_replaces_in_place_and_leaves_no_temp_file() {
+        let d = dir("replace-file");
+        let path = d.join("wave-scope.json");
+        assert!(replace_file(&path, b"one").is_ok());
+        assert!(replace_file(&path, b"two").is_ok());
+        assert_eq!(fs::read_to_string(&path).ok().as_deref(), Some("two"));
+        // Renamed over the old file: no `.prev` (foreign readers have no fallback to it)
+        // and no temporary file left.
+        let names: Vec<String> = fs::read_dir(&d)
+            .map(|d| {
+                d.filter_map(Result::ok)
+                    .map(|e| e.file_name().to_string_lossy().into_owned())
+                    .collect()
+            })
+            .unwrap_or_default();
+        assert_eq!(names, ["wave-scope.json"]);
+        let _ = fs::remove_dir_all(&d);
+    }
 }

@@ -43,7 +43,7 @@ pub use error::{ParseError, Problem, StateError};
 pub use frontmatter::{Frontmatter, KEYS, SCHEMA_VERSION, SessionType, Status, parse_issues};
 pub use lock::LOCK_TIMEOUT;
 pub use ops::{InitParams, Started, current_time};
-pub use store::{Initialised, StateFile, write_atomic};
+pub use store::{Initialised, StateFile};
 
 /// File name of the state file inside a client's state directory.
 pub const STATE_FILE: &str = "STATE.md";

@@ -190,7 +190,7 @@ impl StateFile {
         if let Some(dir) = self.path.parent() {
             fs::create_dir_all(dir).map_err(|e| StateError::io("create", dir, e))?;
         }
-        write_atomic(&self.path, &doc.render())
+        so_events::replace_file(&self.path, doc.render().as_bytes())
             .map_err(|e| StateError::io("replace", &self.path, e))
     }
 
@@ -208,12 +208,6 @@ impl StateFile {
             .map_err(|e| StateError::io("keep a copy of the old STATE.md as", &copy, e))?;
         Ok(copy)
     }
-}
-
-/// Replaces `path` with `text` atomically ([`so_events::replace_file`]): a reader sees the
-/// old content or the new, never part of either.
-pub fn write_atomic(path: &Path, text: &str) -> io::Result<()> {
-    so_events::replace_file(path, text.as_bytes())
 }
 
 #[cfg(test)]
