@@ -172,16 +172,7 @@ pub(crate) fn dispatch(e: &mut Engine, inv: &Invocation) {
         "rmdir" if inv.args().iter().any(|w| w.text.eq_ignore_ascii_case("/s")) => {
             files::windows_delete(e, inv);
         }
-        // `cmd /c "…"` runs its text as a command line.
-        "cmd" | "cmd.exe"
-            if inv.args().first().is_some_and(|w| {
-                w.text.eq_ignore_ascii_case("/c") || w.text.eq_ignore_ascii_case("/k")
-            }) =>
-        {
-            let code: Vec<&str> = inv.args()[1..].iter().map(|w| w.text.as_str()).collect();
-            let code = code.join(" ");
-            e.code(&code);
-        }
+        "cmd" | "cmd.exe" => shells::cmd_exe(e, inv),
         "awk" | "gawk" | "mawk" | "nawk" => interpreters::awk(e, inv),
         "find" => files::find(e, inv),
         "shred" | "srm" => files::shred(e, inv),

@@ -90,6 +90,19 @@ pub(crate) fn eval(e: &mut Engine, inv: &Invocation) {
     e.code(&code);
 }
 
+/// `cmd /c "…"` / `cmd /k "…"`: cmd.exe runs the rest of its line as a command line, judged
+/// like the text of `sh -c` (its simple commands read the same way).
+pub(crate) fn cmd_exe(e: &mut Engine, inv: &Invocation) {
+    let args = inv.args();
+    let runs_text = args
+        .first()
+        .is_some_and(|w| w.text.eq_ignore_ascii_case("/c") || w.text.eq_ignore_ascii_case("/k"));
+    if runs_text {
+        let code: Vec<&str> = args[1..].iter().map(|w| w.text.as_str()).collect();
+        e.code(&code.join(" "));
+    }
+}
+
 /// `$CMD ARGS`: try the names a variable usually holds for destructive commands.
 pub(crate) fn dynamic_command(e: &mut Engine, inv: &Invocation) {
     let before = e.findings.len();
