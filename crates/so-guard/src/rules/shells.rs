@@ -98,8 +98,7 @@ pub(crate) fn cmd_exe(e: &mut Engine, inv: &Invocation) {
         .first()
         .is_some_and(|w| w.text.eq_ignore_ascii_case("/c") || w.text.eq_ignore_ascii_case("/k"));
     if runs_text {
-        let code: Vec<&str> = args[1..].iter().map(|w| w.text.as_str()).collect();
-        e.code(&code.join(" "));
+        e.code(&join(&args[1..]));
     }
 }
 
