@@ -134,13 +134,23 @@ fn single_quote(word: &str) -> String {
     format!("'{}'", word.replace('\'', r"'\''"))
 }
 
-/// The Cursor command for hook NAME.
+/// The Cursor command for hook NAME: like the `hooks.json` handlers, it execs the binary from
+/// the first of the launcher's places that holds it (shell builtins in the shell Cursor
+/// starts anyway: no second shell on the usual path) and falls back to `hooks/run`. Cursor
+/// sets no plugin root, so the command exports it for the hook and the launcher.
 fn cursor_command(root: &Path, name: &str) -> String {
     let root = root.to_string_lossy();
+    let q = |rel: &str| single_quote(&format!("{root}/{rel}"));
+    let (release, bin) = (
+        q(&format!("target/release/{name}")),
+        q(&format!("bin/{name}")),
+    );
     format!(
-        "CLAUDE_PLUGIN_ROOT={} {} {name}",
+        "export CLAUDE_PLUGIN_ROOT={}; [ -x {release} ] && exec {release}; [ -x {bin} ] && \
+         exec {bin}; [ -x \"$HOME/.cargo/bin/{name}\" ] && exec \"$HOME/.cargo/bin/{name}\"; \
+         exec {} {name}",
         single_quote(&root),
-        single_quote(&format!("{root}/hooks/run"))
+        q("hooks/run")
     )
 }
 
@@ -154,10 +164,12 @@ fn is_ours(entry: &Value, root: &Path, generated: &Regex) -> bool {
     command.contains(&launcher) || generated.is_match(command)
 }
 
+/// The commands we write for Cursor, from any root: today's form and the launcher-only form
+/// of earlier versions (so a reinstall replaces those too).
 fn generated_pattern() -> Regex {
     let quoted = r"'(?:[^']|'\\'')*'";
     Regex::new(&format!(
-        r"^CLAUDE_PLUGIN_ROOT={quoted} {quoted} (?:{})$",
+        r"^(?:CLAUDE_PLUGIN_ROOT={quoted} {quoted}|export CLAUDE_PLUGIN_ROOT={quoted}; .* exec {quoted}) (?:{})$",
         HOOKS.join("|")
     ))
     .unwrap_or_else(|_| unreachable!("the pattern is fixed and valid"))
@@ -584,6 +596,9 @@ mod tests {
         assert!(!re.is_match("echo hooks/run telemetry"));
         let entry = json!({"command": other});
         assert!(is_ours(&entry, Path::new("/new"), &re));
+        // The launcher-only form of earlier versions is ours too (a reinstall replaces it).
+        assert!(re.is_match("CLAUDE_PLUGIN_ROOT='/old' '/old/hooks/run' telemetry"));
+        assert!(!re.is_match("CLAUDE_PLUGIN_ROOT='/old' '/old/hooks/run' curl"));
     }
 
     #[test]

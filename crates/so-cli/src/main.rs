@@ -126,8 +126,9 @@ validate-plugin
            check, then a tally; --json prints {dir, valid, checks, passed, warnings, failed}.
            Exit 0 no failure, 1 a failed check, 2 DIR unreadable, 64 bad arguments.
 install    `cursor`: write PROJECT/.cursor/hooks.json (default PROJECT: the current
-           directory) in Cursor's schema — every guard and event hook as
-           `CLAUDE_PLUGIN_ROOT='<root>' '<root>/hooks/run' NAME`, the guards failClosed —
+           directory) in Cursor's schema — every guard and event hook as a command that
+           exports CLAUDE_PLUGIN_ROOT='<root>', execs the binary from <root>/target/release,
+           <root>/bin or ~/.cargo/bin, else '<root>/hooks/run' NAME; the guards failClosed —
            merged with the entries there that are not ours (ours are replaced), and
            .cursor/rules/session-orchestrator.mdc; --dry-run prints both instead. An
            existing hooks.json that is not valid JSON of that shape is left untouched

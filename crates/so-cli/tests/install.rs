@@ -2,6 +2,7 @@
 //! and idempotent; a broken one is refused and left alone; doctor passes on this checkout.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+use std::io::Write as _;
 use std::path::{Path, PathBuf};
 
 use serde_json::Value;
@@ -59,7 +60,7 @@ fn install_cursor_writes_valid_hooks_and_rule() {
             .unwrap_or_else(|| panic!("no {name} in {shell:?}"));
         assert_eq!(entry["failClosed"], true, "{cmd}");
         assert!(entry["timeout"].as_u64().unwrap() > 0);
-        assert!(cmd.starts_with("CLAUDE_PLUGIN_ROOT='"), "{cmd}");
+        assert!(cmd.starts_with("export CLAUDE_PLUGIN_ROOT='"), "{cmd}");
         assert!(cmd.contains("/hooks/run'"), "{cmd}");
     }
     let pre = commands(&doc, "preToolUse");
@@ -234,4 +235,80 @@ fn doctor_checks_the_projects_cursor_hooks() {
         l.starts_with("WARN: Cursor: ") && l.contains("stop session-events"),
         "{l}"
     );
+}
+
+/// The Cursor guard command as `install cursor` writes it, run by `sh` with a Cursor
+/// `beforeShellExecution` payload, from a plugin copy whose launcher only exits 3: with the
+/// guard in `target/release` the command reaches it without the launcher (a JSON deny for
+/// `git reset --hard`, a silent allow for `git status`); with the binary gone it falls back
+/// to the launcher (exit 3).
+#[test]
+fn the_cursor_guard_command_runs_the_guard_and_falls_back_to_the_launcher() {
+    let guard = Path::new(REPO).join("target/release/destructive-guard");
+    if !guard.is_file() {
+        eprintln!("skipping: {} not built", guard.display());
+        return;
+    }
+    let p = TempProject::new();
+    let copy = p.path().join("plugin-copy");
+    std::fs::create_dir_all(copy.join("hooks")).unwrap();
+    std::fs::create_dir_all(copy.join("target/release")).unwrap();
+    p.write("plugin-copy/hooks/run", "#!/bin/sh\nexit 3\n");
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt as _;
+        let run = copy.join("hooks/run");
+        std::fs::set_permissions(&run, std::fs::Permissions::from_mode(0o755)).unwrap();
+    }
+    std::fs::copy(&guard, copy.join("target/release/destructive-guard")).unwrap();
+    let dir = p.path().to_str().unwrap();
+    let installed = cli(
+        &[
+            "install",
+            "cursor",
+            dir,
+            "--plugin-root",
+            copy.to_str().unwrap(),
+        ],
+        &[],
+    );
+    assert!(installed.success(), "{installed:?}");
+    let doc = read_json(&p.hooks_path());
+    let (command, _) = commands(&doc, "beforeShellExecution")
+        .into_iter()
+        .find(|(c, _)| c.ends_with(" destructive-guard"))
+        .unwrap();
+    let run = |shell_command: &str| {
+        let payload = serde_json::json!({
+            "conversation_id": "c1", "generation_id": "g1", "hook_event_name": "beforeShellExecution",
+            "workspace_roots": [p.path()], "command": shell_command, "cwd": p.path(), "sandbox": false,
+        });
+        let mut child = std::process::Command::new("sh")
+            .args(["-c", &command])
+            .current_dir(p.path())
+            .env("HOME", p.path())
+            .env("PATH", "/usr/bin:/bin")
+            .stdin(std::process::Stdio::piped())
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .unwrap();
+        child
+            .stdin
+            .take()
+            .unwrap()
+            .write_all(payload.to_string().as_bytes())
+            .unwrap();
+        child.wait_with_output().unwrap()
+    };
+    let deny = run("git reset --hard");
+    assert_eq!(deny.status.code(), Some(0), "{deny:?}");
+    let answer: Value = serde_json::from_slice(&deny.stdout).unwrap();
+    assert_eq!(answer["permission"], "deny", "{answer}");
+    let allow = run("git status");
+    assert_eq!(allow.status.code(), Some(0), "{allow:?}");
+    assert!(allow.stdout.is_empty(), "{allow:?}");
+    // Control: without the binary the launcher runs (here it only exits 3).
+    std::fs::remove_file(copy.join("target/release/destructive-guard")).unwrap();
+    assert_eq!(run("git status").status.code(), Some(3));
 }
